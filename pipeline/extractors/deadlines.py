@@ -1,0 +1,6 @@
+"""deadlines extractor (to be filled)."""
+from __future__ import annotations
+
+
+def extract(seg, doc):
+    return []

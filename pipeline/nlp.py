@@ -1,0 +1,118 @@
+"""The spaCy side: a tokenizer that splits punctuation off Vietnamese syllables, and every
+stage (segment, each extractor, link) registered as a component with one job.
+
+Results ride on ``doc._.chidao`` (the Document being filled) and ``doc.spans[field]``
+(spaCy Spans, for displaCy and Matcher-based work).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import extractors
+from . import link, segment
+from .model import Document
+
+_TOKEN = regex.compile(r"\d+(?:[.,/:-]\d+)*|[\p{L}\p{M}\p{N}_]+|\S")
+
+for _name in ("chidao", "seg", "norm"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+class SyllableTokenizer:
+    """Whitespace syllables, with punctuation split off; numbers like 16.211 or 25/10/2017
+    stay one token."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        # whitespace other than one space after a token becomes its own token: text stays exact
+        return _doc_exact(self.vocab, text, _TOKEN.finditer(text))
+
+    def to_disk(self, path, **kw):  # spaCy serialisation protocol; nothing to save
+        pass
+
+    def from_disk(self, path, **kw):
+        return self
+
+
+def _doc_exact(vocab, text: str, matches) -> Doc:
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for m in matches:
+        gap = text[pos:m.start()]
+        if gap:
+            if gap == " " and words and not spaces[-1]:
+                spaces[-1] = True
+            else:
+                if words and not spaces[-1] and gap.startswith(" "):
+                    spaces[-1] = True
+                    gap = gap[1:]
+                if gap:
+                    words.append(gap)
+                    spaces.append(False)
+        words.append(m.group())
+        spaces.append(False)
+        pos = m.end()
+    if pos < len(text):
+        words.append(text[pos:])
+        spaces.append(False)
+    return Doc(vocab, words=words, spaces=spaces)
+
+
+@spacy.registry.tokenizers("chidao.syllables")
+def create_tokenizer():
+    return lambda nlp: SyllableTokenizer(nlp.vocab)
+
+
+@Language.component("chidao_segmenter")
+def segmenter(doc: Doc) -> Doc:
+    norm = doc._.norm
+    doc._.seg = segment.segment(doc.text, norm.match_text if norm is not None else None)
+    return doc
+
+
+def _make_extractor(name: str):
+    fn = extractors.get(name)
+    fld = extractors.FIELDS[name]
+
+    def component(doc: Doc) -> Doc:
+        chi: Document = doc._.chidao
+        result = fn(doc._.seg, chi)
+        if fld is None:
+            for key, value in result.items():
+                setattr(chi, key, value)
+        else:
+            setattr(chi, fld, result)
+            doc.spans[fld] = [s for s in (doc.char_span(i.start, i.end, alignment_mode="expand") for i in result) if s is not None]
+        return doc
+
+    return component
+
+
+for _ex in extractors.ORDER:
+    Language.component(f"chidao_{_ex}", func=_make_extractor(_ex))
+
+
+@Language.component("chidao_linker")
+def linker(doc: Doc) -> Doc:
+    link.link(doc._.seg, doc._.chidao)
+    return doc
+
+
+PIPE_NAMES = ("chidao_segmenter", *(f"chidao_{n}" for n in extractors.ORDER), "chidao_linker")
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "chidao.syllables"}}})
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    return nlp
