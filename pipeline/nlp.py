@@ -17,7 +17,8 @@ from . import extractors
 from . import link, segment
 from .model import Document
 
-_TOKEN = regex.compile(r"\d+(?:[.,/:-]\d+)*|[\p{L}\p{M}\p{N}_]+|\S")
+# a token and the single space after it, or a run of other whitespace (its own token)
+_PIECE = regex.compile(r"(\d+(?:[.,/:-]\d+)*|[\p{L}\p{M}\p{N}_]+|\S)( ?)|(\s+)")
 
 for _name in ("chidao", "seg", "norm"):
     if not Doc.has_extension(_name):
@@ -32,39 +33,18 @@ class SyllableTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        # whitespace other than one space after a token becomes its own token: text stays exact
-        return _doc_exact(self.vocab, text, _TOKEN.finditer(text))
+        words: list[str] = []
+        spaces: list[bool] = []
+        for tok, space, blank in _PIECE.findall(text):
+            words.append(blank or tok)
+            spaces.append(space == " ")
+        return Doc(self.vocab, words=words, spaces=spaces)
 
     def to_disk(self, path, **kw):  # spaCy serialisation protocol; nothing to save
         pass
 
     def from_disk(self, path, **kw):
         return self
-
-
-def _doc_exact(vocab, text: str, matches) -> Doc:
-    words: list[str] = []
-    spaces: list[bool] = []
-    pos = 0
-    for m in matches:
-        gap = text[pos:m.start()]
-        if gap:
-            if gap == " " and words and not spaces[-1]:
-                spaces[-1] = True
-            else:
-                if words and not spaces[-1] and gap.startswith(" "):
-                    spaces[-1] = True
-                    gap = gap[1:]
-                if gap:
-                    words.append(gap)
-                    spaces.append(False)
-        words.append(m.group())
-        spaces.append(False)
-        pos = m.end()
-    if pos < len(text):
-        words.append(text[pos:])
-        spaces.append(False)
-    return Doc(vocab, words=words, spaces=spaces)
 
 
 @spacy.registry.tokenizers("chidao.syllables")
