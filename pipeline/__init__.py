@@ -18,12 +18,24 @@ __all__ = ["extract", "extract_file", "Document", "SCHEMA_VERSION", "__version__
 
 
 def extract(text: str, doc_id: str = "-", source: Optional[str] = None) -> Document:
-    """Run the whole pipeline on one document's text."""
-    from .nlp import get_nlp
+    """Run the whole pipeline on one document's text: normalise -> segment -> extract -> link.
+
+    The same stage functions are the components of the spaCy pipeline
+    (:func:`pipeline.nlp.annotate` gives a spaCy Doc); this path skips building the token
+    Doc, which batch extraction does not need.
+    """
+    from .extractors import run_all
     from .normalise import normalise
+    from .segment import segment
 
     norm = normalise(text)
-    doc = Document(
+    doc = new_document(text, norm, doc_id, source)
+    run_all(segment(norm.text, norm.match_text), doc)
+    return doc
+
+
+def new_document(text: str, norm, doc_id: str, source: Optional[str] = None) -> Document:
+    return Document(
         doc_id=doc_id,
         text=norm.text,
         source=source,
@@ -31,13 +43,6 @@ def extract(text: str, doc_id: str = "-", source: Optional[str] = None) -> Docum
         chars=len(norm.text),
         warnings=list(norm.warnings),
     )
-    nlp = get_nlp()
-    sdoc = nlp.make_doc(norm.text)
-    sdoc._.chidao = doc
-    sdoc._.norm = norm
-    for _name, proc in nlp.pipeline:
-        sdoc = proc(sdoc)
-    return doc
 
 
 def extract_file(path: str | Path, doc_id: Optional[str] = None) -> Document:

@@ -60,18 +60,12 @@ def segmenter(doc: Doc) -> Doc:
 
 
 def _make_extractor(name: str):
-    fn = extractors.get(name)
-    fld = extractors.FIELDS[name]
-
     def component(doc: Doc) -> Doc:
-        chi: Document = doc._.chidao
-        result = fn(doc._.seg, chi)
-        if fld is None:
-            for key, value in result.items():
-                setattr(chi, key, value)
-        else:
-            setattr(chi, fld, result)
-            doc.spans[fld] = [s for s in (doc.char_span(i.start, i.end, alignment_mode="expand") for i in result) if s is not None]
+        result = extractors.apply(name, doc._.seg, doc._.chidao)
+        field = extractors.FIELDS[name]
+        if field is not None:
+            spans = (doc.char_span(i.start, i.end, alignment_mode="expand") for i in result)
+            doc.spans[field] = [s for s in spans if s is not None]
         return doc
 
     return component
@@ -92,7 +86,25 @@ PIPE_NAMES = ("chidao_segmenter", *(f"chidao_{n}" for n in extractors.ORDER), "c
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
+    """The spaCy pipeline: every stage a component, results on ``doc._.chidao`` and
+    ``doc.spans``; use :func:`annotate` to run it on a text."""
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "chidao.syllables"}}})
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     return nlp
+
+
+def annotate(text: str, doc_id: str = "-") -> Doc:
+    """A spaCy Doc for ``text`` with every extraction as ``doc.spans[field]`` (for displaCy,
+    Matcher work and training); ``doc._.chidao`` holds the Document."""
+    from . import new_document
+    from .normalise import normalise
+
+    norm = normalise(text)
+    nlp = get_nlp()
+    sdoc = nlp.make_doc(norm.text)
+    sdoc._.chidao = new_document(text, norm, doc_id)
+    sdoc._.norm = norm
+    for _name, proc in nlp.pipeline:
+        sdoc = proc(sdoc)
+    return sdoc

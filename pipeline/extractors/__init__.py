@@ -23,3 +23,25 @@ FIELDS = {
 
 def get(name: str) -> Callable:
     return import_module(f"{__name__}.{name}").extract
+
+
+def apply(name: str, seg, doc) -> object:
+    """Run one extractor and put its result on ``doc``: the one place both the spaCy
+    components and the plain batch path go through."""
+    result = get(name)(seg, doc)
+    field = FIELDS[name]
+    if field is None:
+        for key, value in result.items():
+            setattr(doc, key, value)
+    else:
+        setattr(doc, field, result)
+    return result
+
+
+def run_all(seg, doc) -> None:
+    """Every extractor in ORDER, then the linker: what ``pipeline.extract`` does."""
+    from .. import link
+
+    for name in ORDER:
+        apply(name, seg, doc)
+    link.link(seg, doc)
