@@ -1,0 +1,2 @@
+"""Read-only web page over index.sqlite: search with facets, document view, deadlines
+timeline, citations (``chidao serve OUT``)."""
