@@ -1,0 +1,199 @@
+"""Throughput of `chidao run` on a fixed slice of the news bench, against two baselines.
+
+Run by hand from the repository root::
+
+    .venv/bin/python bench/bench_throughput.py              # first 20 MB of text
+    .venv/bin/python bench/bench_throughput.py --mb 200     # the large slice
+    .venv/bin/python bench/bench_throughput.py --mb 2 --profile 200
+
+The slice is the first MB megabytes (UTF-8) of ../shared/bench/*.jsonl.gz in file order,
+written to a temporary .jsonl outside the repository and run through the whole engine
+(all extractors, Parquet/CSV/JSONL export, index) with 1 and 2 jobs. Baselines run over a
+sub-sample of the same documents and are extrapolated to the slice:
+
+* underthesea ``ner`` over every sentence (``sent_tokenize``), the usual off-the-shelf way
+  to find organisations and places in Vietnamese text;
+* ``dateparser.search_dates(text, languages=["vi"])``, the usual way to find dates.
+
+Figures are wall-clock and, because a shared machine may be busy, also per CPU-second
+(MB of text per CPU-second of a worker), which does not depend on other load.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH = ROOT.parent / "shared" / "bench"
+
+GOALS = {"mb_s_per_worker": 1.0, "vs_ner": 50.0, "vs_dateparser": 10.0, "rss_mb": 1024.0, "scaling": 1.7}
+
+
+def load_slice(mb: float) -> list[dict]:
+    """The first ``mb`` megabytes of bench text, whole documents, in file order."""
+    limit = mb * 1e6
+    docs, size = [], 0
+    for path in sorted(BENCH.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                docs.append({"id": d["id"], "text": d["text"]})
+                size += len(d["text"].encode("utf-8"))
+                if size >= limit:
+                    return docs
+    if not docs:
+        sys.exit(f"no bench archives under {BENCH}")
+    return docs
+
+
+def mb_of(docs: list[dict]) -> float:
+    return sum(len(d["text"].encode("utf-8")) for d in docs) / 1e6
+
+
+def run_engine(slice_path: Path, jobs: int, workdir: Path) -> dict:
+    from pipeline.engine import run_corpus
+
+    out = workdir / f"out-j{jobs}"
+    t0 = time.perf_counter()
+    summary = run_corpus([slice_path], out, jobs=jobs, quiet=True, check=False)
+    summary["wall_s"] = time.perf_counter() - t0
+    return summary
+
+
+def sub_sample(docs: list[dict], n: int) -> list[dict]:
+    step = max(1, len(docs) // n)
+    return docs[::step][:n]
+
+
+def time_baseline(fn, docs: list[dict]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of ``fn`` over every document."""
+    for d in docs[:2]:
+        fn(d["text"])     # load models outside the timing
+    t0, c0 = time.perf_counter(), time.process_time()
+    for d in docs:
+        fn(d["text"])
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def ner_every_sentence(text: str) -> None:
+    from underthesea import ner, sent_tokenize
+
+    for sentence in sent_tokenize(text):
+        ner(sentence)
+
+
+def dateparser_search(text: str) -> None:
+    from dateparser.search import search_dates
+
+    search_dates(text, languages=["vi"])
+
+
+def profile(docs: list[dict], top: int = 15) -> None:
+    """Serial extraction under pyinstrument; time charged to the nearest project module."""
+    from pyinstrument import Profiler
+
+    import pipeline
+
+    for d in docs[:3]:
+        pipeline.extract(d["text"])     # warm-up: lazy regex tables are built once per process
+    prof = Profiler(interval=0.001)
+    prof.start()
+    for d in docs:
+        pipeline.extract(d["text"], doc_id=d["id"])
+    prof.stop()
+    charged: dict[str, float] = defaultdict(float)
+
+    def walk(frame, owner: str) -> None:
+        path = frame.file_path or ""
+        if "/pipeline/" in path and "/site-packages/" not in path:
+            owner = "pipeline/" + path.split("/pipeline/", 1)[1]
+        child_time = sum(c.time for c in frame.children)
+        charged[owner] += max(frame.time - child_time, 0.0)
+        for c in frame.children:
+            walk(c, owner)
+
+    root = prof.last_session.root_frame()
+    walk(root, "(outside pipeline)")
+    total = sum(charged.values()) or 1.0
+    print(f"\nprofile: {len(docs)} documents, {mb_of(docs):.2f} MB, {total:.1f} s sampled "
+          "(self time of every frame charged to the nearest pipeline module above it)")
+    for module, secs in sorted(charged.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {secs:7.2f} s  {100 * secs / total:5.1f}%  {module}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mb", type=float, default=20.0, help="megabytes of bench text (20; 200 for the large run)")
+    ap.add_argument("--jobs", default="1,2", help="job counts to compare (default 1,2)")
+    ap.add_argument("--baseline-docs", type=int, default=40, help="documents sub-sampled for each baseline")
+    ap.add_argument("--profile", type=int, default=0, metavar="N", help="also profile N documents serially")
+    ap.add_argument("--json", type=Path, help="write the figures to this file as JSON")
+    args = ap.parse_args()
+
+    docs = load_slice(args.mb)
+    size = mb_of(docs)
+    print(f"slice: {len(docs)} documents, {size:.2f} MB UTF-8 ({sum(len(d['text']) for d in docs):,} chars)")
+    figures: dict = {"slice_docs": len(docs), "slice_mb": round(size, 3), "engine": {}}
+    with tempfile.TemporaryDirectory(prefix="chidao-bench-") as tmp:
+        workdir = Path(tmp)
+        slice_path = workdir / "slice.jsonl"
+        with open(slice_path, "w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+        for jobs in [int(j) for j in args.jobs.split(",")]:
+            s = run_engine(slice_path, jobs, workdir)
+            t = s["timings"]
+            cpu = t["worker_cpu_s"] or 1e-9
+            row = {"jobs": jobs, "docs": s["run"]["processed"], "errors": s["run"]["errors"],
+                   "extract_s": t["extract_s"], "total_s": round(s["wall_s"], 2),
+                   "docs_s": round(s["run"]["processed"] / t["extract_s"], 2),
+                   "mb_s": round(size / t["extract_s"], 3),
+                   "mb_per_cpu_s": round(size / cpu, 3),
+                   "peak_rss_mb": s["run"]["worker_peak_rss_mb"]}
+            figures["engine"][jobs] = row
+            print(f"jobs={jobs}: {row['docs']} docs in {row['extract_s']:.1f} s extract "
+                  f"({row['total_s']:.1f} s with export+index): {row['docs_s']} docs/s, {row['mb_s']} MB/s wall, "
+                  f"{row['mb_per_cpu_s']} MB per worker CPU-second; peak RSS per worker {row['peak_rss_mb']} MB; "
+                  f"{row['errors']} errors")
+    sample = sub_sample(docs, args.baseline_docs)
+    sample_mb = mb_of(sample)
+    for name, fn in (("underthesea_ner", ner_every_sentence), ("dateparser", dateparser_search)):
+        wall, cpu = time_baseline(fn, sample)
+        figures[name] = {"sample_docs": len(sample), "sample_mb": round(sample_mb, 3),
+                         "mb_s": round(sample_mb / wall, 4), "mb_per_cpu_s": round(sample_mb / cpu, 4),
+                         "extrapolated_slice_s": round(wall * size / sample_mb, 1)}
+        print(f"{name}: sub-sample of {len(sample)} docs ({sample_mb:.2f} MB) in {wall:.1f} s -> "
+              f"{figures[name]['mb_s']} MB/s, {figures[name]['mb_per_cpu_s']} MB per CPU-second; "
+              f"extrapolated to the slice: {figures[name]['extrapolated_slice_s']} s")
+    one = figures["engine"].get(1)
+    two = figures["engine"].get(2)
+    if one:
+        print("\nagainst the goals (per worker, CPU-second figures in brackets):")
+        print(f"  MB/s per worker      {one['mb_s']:.3f} [{one['mb_per_cpu_s']:.3f}]  goal >= {GOALS['mb_s_per_worker']}")
+        for name, key in (("underthesea_ner", "vs_ner"), ("dateparser", "vs_dateparser")):
+            b = figures[name]
+            print(f"  x {name:18s} {one['mb_s'] / b['mb_s']:.1f} [{one['mb_per_cpu_s'] / b['mb_per_cpu_s']:.1f}]"
+                  f"  goal >= {GOALS[key]}")
+        rss = max([v for r in figures["engine"].values() for v in r["peak_rss_mb"].values()] or [0])
+        print(f"  peak RSS per worker  {rss:.0f} MB  goal <= {GOALS['rss_mb']:.0f}")
+    if one and two:
+        print(f"  2 jobs / 1 job       {one['extract_s'] / two['extract_s']:.2f}  goal >= {GOALS['scaling']}"
+              f"  (on {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f})")
+    print(f"  this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if args.profile:
+        profile(sub_sample(docs, args.profile))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
