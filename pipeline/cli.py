@@ -110,11 +110,13 @@ def check(
 ) -> None:
     """Cross-document checks: OUT/conflicts.*, OUT/target_progress.jsonl, OUT/citations.*."""
     from pipeline.check import run_check
+    from pipeline.engine import index_conflicts
 
     if not (out / "documents.jsonl").exists():
         typer.echo(f"chidao check: {out / 'documents.jsonl'} not found (run `chidao run` first)", err=True)
         raise typer.Exit(2)
     summary = run_check(out, quiet=quiet or json_out)
+    index_conflicts(out)
     if json_out:
         typer.echo(json.dumps(summary, ensure_ascii=False))
 

@@ -588,6 +588,8 @@ def _finish(records: Records, out: Path, inputs: Sequence[Path], fp: str, stats:
         indexed = {"failed": f"{type(exc).__name__}: {exc}"}
     t_index = time.perf_counter()
     checked = _run_check(out, quiet) if check and (not fresh or not (out / "conflicts.parquet").exists()) else None
+    if checked is not None:
+        index_conflicts(out)
     t_check = time.perf_counter()
     seconds = t_extract - t_start
     head = {
@@ -652,6 +654,19 @@ def _update_index(records: Records, out: Path) -> Optional[int]:
         records.commit()
         n += len(batch)
     return n
+
+
+def index_conflicts(out: Path) -> Optional[int]:
+    """Put the checker's conflicts into index.sqlite (they are corpus-wide: replaced whole)."""
+    db = out / "index.sqlite"
+    try:
+        from .store.index import load_conflicts, read_conflicts
+    except ImportError:
+        return None
+    conflicts = read_conflicts(out)
+    if conflicts is None or not db.exists():
+        return None
+    return load_conflicts(db, conflicts)
 
 
 def _run_check(out: Path, quiet: bool) -> Any:

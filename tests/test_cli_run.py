@@ -52,3 +52,23 @@ def test_chidao_run_quiet_prints_nothing_and_reruns_skip(tmp_path):
 def test_missing_input_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(app, ["run", str(tmp_path / "nope"), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code != 0
+
+
+def test_conflicts_reach_the_index_in_the_same_run(tmp_path):
+    """Seed 002 is issued in 01/2022 about a meeting of 16/12/2022: the checker reports it,
+    and the index built by the same run holds that conflict."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "002.txt").write_text((ROOT / "corpus" / "002_b46ce2d869fb8a30.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(src), "--out", str(out), "--jobs", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    con = sqlite3.connect(out / "index.sqlite")
+    kinds = [k for (k,) in con.execute("SELECT kind FROM conflicts")]
+    assert "date_order" in kinds
