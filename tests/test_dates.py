@@ -1,0 +1,210 @@
+"""Dates: every calendar form the documents use, the numbers that are not dates, year
+inference, roles, and the seed gold."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.extractors import dates
+from pipeline.extractors._vntime import parse_date_expr
+from pipeline.model import Document
+from pipeline.normalise import normalise
+from pipeline.segment import segment
+
+
+def run(text: str, issue_date: str | None = None) -> list:
+    norm = normalise(text)
+    doc = Document(doc_id="t", text=norm.text, issue_date=issue_date)
+    items = dates.extract(segment(norm.text, norm.match_text), doc)
+    for d in items:
+        assert norm.text[d.start:d.end] == d.text
+    return items
+
+
+def values(text: str, issue_date: str | None = None) -> list[str]:
+    return [d.value for d in run(text, issue_date)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nghị quyết số 20-NQ/TW, ngày 25/10/2017 của Ban Chấp hành Trung ương", ["2017-10-25"]),
+    ("Quyết định 2628/QĐ-BYT ngày 22/6/2020 của Bộ Y tế", ["2020-06-22"]),
+    ("Thực hiện Chỉ thị ngày 25-10-2017 của Ban Bí thư", ["2017-10-25"]),
+    ("Công ty TGRTCNX ký hợp đồng ngày 15.1.2016", ["2016-01-15"]),
+    ("Chỉ thị số 25-CT/TW, ngày 25 tháng 10 năm 2023 của Ban Bí thư", ["2023-10-25"]),
+    ("Trong 2 ngày (27-28/7/2020) Đại hội thi đua yêu nước tỉnh Lai Châu", ["2020-07-27/2020-07-28"]),
+    ("hoàn thành trong quý I/2023", ["2023-Q1"]),
+    ("báo cáo kết quả quý 1 năm 2023", ["2023-Q1"]),
+    ("Kế hoạch triển khai trong tháng 6/2023", ["2023-06"]),
+    ("từ tháng 6 năm 2023", ["2023-06"]),
+    ("Năm 2023 là năm có ý nghĩa quan trọng", ["2023"]),
+    ("tiến tới chấm dứt dịch bệnh AIDS tại Việt Nam trước năm 2030", ["2030"]),
+    ("giảm 0,3 ngày so với cùng kỳ năm 2022", ["2022"]),
+    ("Nghị quyết Đại hội Đảng bộ huyện lần thứ 18 nhiệm kỳ 2020-2025", ["2020/2025"]),
+    ("Nghị quyết Đại hội Đảng các cấp nhiệm kỳ 2020 - 2025", ["2020/2025"]),
+    ("giai đoạn 2021 - 2025", ["2021/2025"]),
+    ("Đại hội thi đua yêu nước tỉnh Lai Châu lần thứ V (2020-2025)", ["2020/2025"]),
+    ("Tân Uyên, ngày tháng 01 năm 2022", ["2022-01"]),
+    ("kết quả 6 tháng đầu năm 2024", ["2024-H1"]),
+    ("nhiệm vụ 6 tháng cuối năm 2024", ["2024-H2"]),
+    ("Thứ năm - 30/06/2022 10:15 707 0", ["2022-06-30"]),
+    ("Hội nghị diễn ra ngày 16/12/ 2022 tại huyện", ["2022-12-16"]),
+    ("Chiều ngày 14/3/2024, Thường trực Huyện uỷ Hướng Hoá làm việc", ["2024-03-14"]),
+    ("Giá vàng hôm nay (10/5) tiếp tục giảm", ["--05-10"]),
+    ("từ 2007 đến 2015 mới đưa vào khai thác", ["2007", "2015"]),
+    ("kết quả 9 tháng đầu năm 2017", ["2017-09"]),
+    ("Tổng lượng khách quốc tế 4 tháng đầu năm 2017 ước đạt 4,3 triệu lượt", ["2017-04"]),
+    ("sáu tháng đầu năm 2024", ["2024-H1"]),
+    ("nửa cuối năm 2023", ["2023-H2"]),
+    ("phấn đấu đến 2020 có 2,5 - 3 nghìn doanh nghiệp", ["2020"]),
+    ("trả cổ tức trong quý II và III/2017", ["2017-Q2", "2017-Q3"]),
+    ("phiên họp ngày 13 – 14/6/2017 của Fed", ["2017-06-13/2017-06-14"]),
+    ("Người hoạt động cách mạng đến ngày khởi nghĩa tháng Tám năm 1945", ["1945-08"]),
+    ("bảo đảm an ninh, trật tự Tết Nguyên đán Đinh Dậu 2017;", ["2017"]),
+    ("các năm 2021, 2022 và 2023", ["2021", "2022", "2023"]),
+])
+def test_forms(text, expected):
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "diễn biến phức tạp của dịch bệnh Covid-19 ảnh hưởng lớn",
+    "sửa đổi Thông tư số 19/2021/TT-BTC của Bộ Tài chính",
+    "theo Nghị quyết số 142/2024/QH15 của Quốc hội",
+    "đảng viên 2.377/2.447 (đạt 97%)",
+    "6/10 xã, thị trấn có bác sỹ làm việc tại trạm",
+    "93/93 bản, tổ dân phố có nhân viên y tế",
+    "đến nay, 10/10 xã, thị trấn đạt tiêu chí",
+    "Giảm tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng",
+    "Hội nghị bắt đầu lúc 10:15",
+    "Liên hệ: 0912.345.678",
+    "Mức giảm tỷ lệ suất sinh bình quân 0,5%/năm",
+    "định kỳ 6 tháng báo cáo",
+    "đón ngày vía Thần Tài (ngày 10/1 âm lịch)",
+    "Kết quả xổ số Mega 6/45",
+])
+def test_not_dates(text):
+    assert values(text) == []
+
+
+def test_year_from_issue_date():
+    assert values("Ngày 15/3, UBND huyện tổ chức hội nghị.", issue_date="2017-04-02") == ["2017-03-15"]
+    assert values("triển khai trong tháng 1", issue_date="2023-02") == ["2023-01"]
+
+
+def test_year_from_cited_id():
+    # the cited id dates the day, even in a document of another year
+    found = values("Theo Nghị định 49/2017/NĐ-CP ngày 24/4 của Chính phủ.", issue_date="2019-01-01")
+    assert found == ["2017-04-24"]
+
+
+def test_year_from_context():
+    text = "Ngày 16/12/2022, UBND huyện tổ chức Hội nghị. Ngày 20/12, Trung tâm Y tế báo cáo."
+    assert values(text) == ["2022-12-16", "2022-12-20"]
+    # a bare year dates the days when nothing closer does
+    text = "Kỳ thi THPT quốc gia năm 2017 tổ chức vào tháng 6. Sáng 21/6: Họp cán bộ coi thi."
+    assert values(text) == ["2017", "2017-06", "2017-06-21"]
+
+
+def test_year_from_an_id_later_in_the_sentence():
+    text = "Từ ngày 1-6, theo Nghị định số 44/2017/NĐ-CP, mức đóng bảo hiểm giảm."
+    assert values(text) == ["2017-06-01"]
+
+
+def test_dated_month_beats_year_of_a_thing():
+    text = ("Theo kế hoạch, trong tháng 2/2017, Bộ sẽ trình Thủ tướng. Đồng thời báo cáo quyết "
+            "toán NSNN năm 2015 gửi Kiểm toán Nhà nước trước ngày 28/2.")
+    assert values(text) == ["2017-02", "2015", "2017-02-28"]
+
+
+def test_cited_and_goal_dates_do_not_date_days():
+    text = ("Sáng 8-7, đoàn công tác làm việc về quy hoạch cán bộ đến năm 2020. Theo Nghị định số "
+            "99/2015/NĐ-CP ngày 20-10-2015 của Chính phủ.")
+    assert values(text) == ["--07-08", "2020", "2015-10-20"]
+
+
+def test_birth_years_do_not_date_neighbours():
+    text = "Ngày 16/12/2022, bà A (SN 1979) đến trụ sở. Ngày 20/12, ông B, sinh ngày 11/3/1960, trình báo."
+    assert values(text) == ["2022-12-16", "1979", "2022-12-20", "1960-03-11"]
+
+
+def test_year_unknown_stays_open():
+    assert values("Sáng 15-3, tại hội trường, đoàn công tác làm việc với huyện.") == ["--03-15"]
+    # a month or quarter with no year anywhere is dropped rather than guessed
+    assert values("triển khai trong quý I") == []
+
+
+def test_recurring_day_has_no_year():
+    assert values("báo cáo trước ngày 15/12 hằng năm", issue_date="2023-01-05") == ["--12-15"]
+
+
+def roles(text: str, issue_date: str | None = None) -> list[tuple[str, str]]:
+    return [(d.value, d.role) for d in run(text, issue_date)]
+
+
+def test_roles():
+    assert roles("Số: /TB-UBND\n\nTân Uyên, ngày tháng 01 năm 2022\n\nTHÔNG BÁO") == [("2022-01", "issue")]
+    assert roles("Tân Uyên tăng cường lãnh đạo\n\nThứ năm - 30/06/2022 10:15 707 0\nXác định") == [
+        ("2022-06-30", "publication")]
+    assert roles("thực hiện Nghị quyết số 20-NQ/TW, ngày 25/10/2017 của Ban Chấp hành") == [
+        ("2017-10-25", "citation")]
+    assert roles("Tham mưu ban hành Kế hoạch, thời gian xong trước ngày 16/01/2023.") == [
+        ("2023-01-16", "deadline")]
+    assert roles("1.2. Mục tiêu đến năm 2025\n\n- (1) 100% trạm y tế xã đạt chuẩn.") == [("2025", "target")]
+    assert roles("góp phần thực hiện Nghị quyết nhiệm kỳ 2020-2025.") == [("2020/2025", "period")]
+    assert roles("Chiều ngày 14/3/2024, Thường trực Huyện ủy làm việc với Đảng ủy.") == [
+        ("2024-03-14", "event")]
+    assert roles("Hội nghị tổng kết công tác Y tế năm 2022.") == [("2022", "other")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=datetime.date(1950, 1, 1), max_value=datetime.date(2099, 12, 31)),
+       st.sampled_from(["ngày {d}/{m}/{y}", "ngày {d:02d}/{m:02d}/{y}", "{d}-{m}-{y}",
+                        "{d}.{m}.{y}", "ngày {d} tháng {m} năm {y}"]))
+def test_any_valid_date_round_trips(day, form):
+    text = "Văn bản ban hành " + form.format(d=day.day, m=day.month, y=day.year) + " của Bộ."
+    assert parse_date_expr(text) == day.isoformat()
+    assert values(text) == [day.isoformat()]
+
+
+def test_seed_gold(seed_docs, seed_gold):
+    """Set of date values per seed document equals the hand-made gold."""
+    for doc_id, doc in seed_docs.items():
+        got = {d.value for d in doc.dates}
+        assert got == {d["value"] for d in seed_gold[doc_id]["dates"]}, doc_id
+
+
+def test_seed_offsets(seed_docs):
+    for doc in seed_docs.values():
+        assert doc.dates
+        for d in doc.dates:
+            assert doc.text[d.start:d.end] == d.text
+            assert d.rule and d.role in ("issue", "publication", "citation", "event", "deadline",
+                                         "target", "period", "other")
+
+
+_ISO = r"\d{4}(?:-(?:\d\d(?:-\d\d)?|Q[1-4]|H[12]))?(?:/\d{4}(?:-\d\d){0,2})?|--\d\d(?:-\d\d)?"
+
+
+def test_bench_sample_values():
+    """Real news: offsets hold, every value is ISO-shaped, no year is read out of a
+    document id."""
+    import regex
+
+    from conftest import bench_sample
+
+    from pipeline.extractors import deadlines
+
+    docs = bench_sample(80)
+    for d in docs:
+        norm = normalise(d["text"])
+        seg = segment(norm.text, norm.match_text)
+        doc = Document(doc_id=d["id"], text=norm.text)
+        doc.dates = dates.extract(seg, doc)
+        doc.deadlines = deadlines.extract(seg, doc)
+        for x in doc.dates:
+            assert norm.text[x.start:x.end] == x.text
+            assert regex.fullmatch(_ISO, x.value), x
+            assert not regex.match(r"\s*/\s*\p{Lu}", norm.text[x.end:]), x
