@@ -114,8 +114,10 @@ def _section_name(heading: str) -> Optional[str]:
 
 
 def _is_caps_heading(line: str) -> bool:
+    if len(line) >= 200:  # checked first: news bodies are single lines of thousands of chars
+        return False
     letters = [c for c in line if c.isalpha()]
-    return 3 <= len(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(line) < 200
+    return 3 <= len(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
