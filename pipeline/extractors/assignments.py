@@ -1,6 +1,426 @@
-"""assignments extractor (to be filled)."""
+"""Assignments: which body must do what, by when, with whom (SPEC "assignments").
+
+Three readings, each a rule id on the item:
+
+* ``asg.heading``  a heading that names a body ("3. Trung tâm Y tế:") assigns every block
+  below it; ``asg.inline`` the same on one line ("1. UBND huyện: chủ trì ...").
+* ``asg.subject``  a sentence (or the part after a colon) that starts with a body followed
+  by a task verb ("2. UBND huyện xây dựng kế hoạch ...").
+* ``cue.*``        a cue hands the task to the bodies right after it ("UBND huyện yêu cầu
+  ngành Y tế và các cơ quan, đơn vị ... thực hiện"); the body before the cue asks, it is not
+  the assignee.
+
+Bodies come from the unit grammar in ``entities`` (patterns/units.yaml); cues and verbs
+from patterns/assignment_cues.yaml. Recipient lists and the signature block are skipped.
+A block holding several deadlines in different sentences is split so that each task keeps
+its own deadline.
+"""
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
 
-def extract(seg, doc):
+import regex
+
+from .. import patterns
+from ..link import cited_spans, task_deadlines
+from ..model import Assignment, Document
+from ..segment import Segmented
+from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, clean, iter_units, unit_kind, unit_list_at
+
+_TASK_SECTIONS = ("to_chuc_thuc_hien", "nhiem_vu_giai_phap")
+_LEAD = regex.compile(r"[\s*_“\"'(]*")
+_COLON = regex.compile(r":[^\S\n]+")
+_COMMA_IN = regex.compile(r",[^\S\n]+")
+_COMMA_BEFORE = regex.compile(r"[\p{L}\p{M}\d)”\"%],[^\S\n]+\Z")
+_INLINE_LABEL = regex.compile(r"(?:\d{1,2}[^\S\n]*[.)]|[a-zđ][^\S\n]*\))[^\S\n]+(?=\p{Lu})")
+_UNIT_THEN_TASK = regex.compile(r"[^\S\n]*(?::|[a-zđ]\))[^\S\n]*(?=\p{Lu})")
+_CHO = regex.compile(r"[^\S\n]*(?:cho[^\S\n]+)?")
+
+
+@dataclass(frozen=True)
+class Cues:
+    assignee: "regex.Pattern[str]"   # group name = rule id (dots as __)
+    giao_cho: "regex.Pattern[str]"
+    requester: "regex.Pattern[str]"
+    modal: "regex.Pattern[str]"
+    strong: "regex.Pattern[str]"
+    strong_anywhere: "regex.Pattern[str]"
+    verb: "regex.Pattern[str]"
+    coop: "regex.Pattern[str]"
+    past: "regex.Pattern[str]"
+    past_period: "regex.Pattern[str]"
+    filler: "regex.Pattern[str]"
+    adverbial: "regex.Pattern[str]"
+    not_subject: "regex.Pattern[str]"
+    anaphora: "regex.Pattern[str]"
+    guards: dict  # rule id -> words that, just before the cue, make it something else
+
+
+def _anchored(words) -> "regex.Pattern[str]":
+    return regex.compile(r"\G[^\S\n]*,?[^\S\n]*" + _alt(words) + _NA, regex.V1)
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    cfg = patterns.load("assignment_cues")
+    plain, giao_cho = [], []
+    guards = {}
+    for rule in cfg["assignee_cues"]:
+        name = rule["id"].replace(".", "__")
+        if rule.get("not_after"):  # "bàn giao", "có đề nghị": checked after a hit, cheaper than a lookbehind
+            guards[rule["id"]] = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(
+                regex.escape(w) for w in rule["not_after"]) + ")" + _SP + r"\Z", regex.V1)
+        nb = rf"(?!{_SP}{_alt(rule['not_before'])}{_NA})" if rule.get("not_before") else ""
+        if rule.get("then"):
+            giao_cho.append(rf"(?P<{name}>{_alt(rule['words'])}){_NA}{nb}[^.;:\n]{{0,{int(rule.get('within', 80))}}}?"
+                            rf"{_NB}{_alt([rule['then']])}{_SP}")
+        else:
+            plain.append(rf"(?P<{name}>{_alt(rule['words'])}){_NA}{nb}")
+    return Cues(
+        assignee=regex.compile(_NB + "(?:" + "|".join(plain) + ")", regex.V1),
+        giao_cho=regex.compile(_NB + "(?:" + "|".join(giao_cho) + ")", regex.V1),
+        requester=_anchored(cfg["requester_cues"] + [w for r in cfg["assignee_cues"] for w in r["words"]]),
+        modal=_anchored(cfg["modal_verbs"]),
+        strong=_anchored(cfg["strong_modals"]),
+        strong_anywhere=regex.compile(_NB + _alt(cfg["strong_modals"]) + _NA, regex.V1),
+        verb=_anchored(cfg["task_verbs"]),
+        coop=regex.compile(_NB + _alt(cfg["cooperation"]) + _NA + r"[^\S\n]*", regex.V1),
+        past=regex.compile(_NB + _alt(cfg["past_markers"]) + _NA, regex.V1),
+        past_period=regex.compile(_NB + _alt(cfg["past_periods"]) + _NA, regex.V1),
+        adverbial=regex.compile(r"\G[^\S\n]*" + _alt(cfg["cue_adverbials"]) + _NA + r"[^.;:\n]{0,%d},[^\S\n]+"
+                                % int(cfg.get("cue_adverbial_span", 80)), regex.V1),
+        filler=regex.compile(r"\G(?:[^\S\n]*" + _alt(cfg["cue_fillers"]) + _NA + r"[^\S\n]*,?)*[^\S\n]*", regex.V1),
+        not_subject=_anchored(cfg["not_subject_after"]),
+        anaphora=_anchored(cfg["anaphora"]),
+        guards=guards,
+    )
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+def _skipped(seg: Segmented, offset: int) -> bool:
+    return seg.section_of(offset) in SKIP_SECTIONS
+
+
+def _clause_end(seg: Segmented, pos: int) -> int:
+    """End of the sentence holding ``pos`` (never past its block)."""
+    s = seg.sentence_at(pos)
+    end = s.end if s else len(seg.text)
+    bi = seg.block_at(pos)
+    if bi is not None:
+        end = min(end, seg.blocks[bi].end)
+    return end
+
+
+def _make(seg: Segmented, unit: tuple[int, int], task_start: int, end: int, rule: str) -> Optional[Assignment]:
+    text = seg.text
+    while end > task_start and text[end - 1] in " \t\n:":
+        end -= 1
+    ts = task_start
+    while ts < end and text[ts] in " \t\n,:-–*":
+        ts += 1
+    task = text[ts:end].strip()
+    if len(task) < 3:
+        return None
+    start = unit[0]
+    return Assignment(start=start, end=end, text=text[start:end], unit=clean(text[unit[0]:unit[1]]),
+                      task=task, rule=rule)
+
+
+def _heading_units(seg: Segmented, bi: int) -> list[tuple[int, int]]:
+    """Units that make up a whole heading's body ("3. Trung tâm Y tế:")."""
+    b = seg.blocks[bi]
+    mt = seg.match_text
+    pos = _LEAD.match(mt, b.body_start).end()
+    units = unit_list_at(mt, pos)
+    if not units:
+        return []
+    rest = mt[units[-1][1]:b.end]
+    return units if regex.fullmatch(r"[\s*_:]*", rest) else []
+
+
+def _under(seg: Segmented, bi: int, head: int) -> bool:
+    i = seg.blocks[bi].parent
+    for _ in range(20):
+        if i is None:
+            return False
+        if i == head:
+            return True
+        i = seg.blocks[i].parent
+    return False
+
+
+# ---- the three readings --------------------------------------------------------------
+
+def _by_heading(seg: Segmented) -> list[Assignment]:
+    out = []
+    mt = seg.match_text
+    for hi, h in enumerate(seg.blocks):
+        if _skipped(seg, h.start):
+            continue
+        heading = h.is_heading or mt[h.start:h.end].rstrip(" *").endswith(":")
+        units = _heading_units(seg, hi) if heading else []
+        if units:
+            labelled = False
+            for bi in range(hi + 1, len(seg.blocks)):
+                b = seg.blocks[bi]
+                # a plain paragraph after the items closes the list ("Trên đây là ...")
+                if not _under(seg, bi, hi) or _skipped(seg, b.start) or (labelled and not b.label):
+                    break
+                labelled = labelled or bool(b.label)
+                if b.is_heading:
+                    continue
+                for u in units:
+                    a = _make(seg, u, b.body_start, b.end, "asg.heading")
+                    if a:
+                        a.start, a.text = b.start, seg.text[b.start:a.end]
+                        out.append(a)
+            continue
+        if h.label:  # "1. UBND huyện: chủ trì ..." on one line
+            pos = _LEAD.match(mt, h.body_start).end()
+            units = unit_list_at(mt, pos)
+            if units:
+                colon = regex.match(r"[^\S\n]*\**[^\S\n]*:", mt[units[-1][1]:h.end])
+                if colon:
+                    ts = units[-1][1] + colon.end()
+                    out += [a for u in units if (a := _make(seg, u, ts, h.end, "asg.inline"))]
+    return out
+
+
+def _comma_subjects(seg: Segmented, c: Cues) -> list[Assignment]:
+    """"..., Chính phủ, các bộ, ngành, địa phương cần tăng cường ...": a list of bodies that
+    opens a clause after a comma inside a sentence, followed by a strong modal."""
+    mt = seg.match_text
+    out = []
+    for s in seg.sentences:
+        if _skipped(seg, s.start) or not c.strong_anywhere.search(mt, s.start, s.end):
+            continue
+        prev_end = -1
+        for u0, u1 in iter_units(mt, s.start, s.end):
+            opens = _COMMA_BEFORE.search(mt, max(s.start, u0 - 3), u0) and prev_end < u0 - 2
+            prev_end = u1
+            if not opens:
+                continue
+            units = unit_list_at(mt, u0)
+            if units and c.strong.match(mt, units[-1][1]):
+                end = _clause_end(seg, u0)
+                out += [a for u in units if (a := _make(seg, u, units[-1][1], end, "asg.subject"))]
+    return out
+
+
+def _subject_positions(seg: Segmented) -> list[tuple[int, bool]]:
+    """Where a subject may start: each sentence start, and just after a colon inside a
+    sentence; with whether plain action verbs count there."""
+    mt = seg.match_text
+    out = []
+    for s in seg.sentences:
+        b = seg.blocks[s.block]
+        if _skipped(seg, s.start) or b.is_heading:
+            continue
+        start = max(s.start, b.body_start) if s.start <= b.body_start else s.start
+        plain = bool(b.label) or b.section in _TASK_SECTIONS
+        pos = _LEAD.match(mt, start).end()
+        label = _INLINE_LABEL.match(mt, pos)  # "... sau: 1. UBND ... 2. Sở Y tế: ..." on one line
+        if label:
+            pos, plain = label.end(), True
+        out.append((pos, plain))
+        for m in _COLON.finditer(mt, s.start, s.end):
+            label = _INLINE_LABEL.match(mt, m.end())
+            out.append((label.end() if label else m.end(), True))
+    return out
+
+
+def _sentence_index(seg: Segmented, offset: int) -> int:
+    return bisect.bisect_right(seg._sent_starts, offset) - 1
+
+
+def _skip_deadline(doc: Document, mt: str, pos: int) -> int:
+    """"Bộ Nông nghiệp và Phát triển nông thôn trước tháng 6/2017 giải quyết ...": a time
+    limit between the body and its verb is stepped over."""
+    for d in doc.deadlines:
+        if pos <= d.start <= pos + 2 and regex.fullmatch(r"[^\S\n]*", mt[pos:d.start]):
+            return regex.compile(r"[^\S\n]*,?").match(mt, d.end).end()
+    return pos
+
+
+def _by_subject(seg: Segmented, doc: Document, c: Cues, cue_starts: list[int]) -> list[Assignment]:
+    """``cue_starts``: where cues handed out tasks; a few sentences after one, a body
+    followed by a plain action verb ("Bộ Công Thương rà soát, nghiên cứu ...") is a task too."""
+    mt = seg.match_text
+    out = []
+    window = int(patterns.load("assignment_cues").get("directive_window", 0))
+    cue_sents = sorted({_sentence_index(seg, s) for s in cue_starts})
+    for pos, plain in _subject_positions(seg):
+        si = _sentence_index(seg, pos)
+        k = bisect.bisect_left(cue_sents, si)
+        directive = k > 0 and si - cue_sents[k - 1] <= window
+        units = unit_list_at(mt, pos)
+        if not units:
+            continue
+        after = _skip_deadline(doc, mt, units[-1][1])
+        inline = _UNIT_THEN_TASK.match(mt, after) if plain else None
+        if inline:  # "3. Sở Y tế: Phối hợp ...", "2. Sở Nông nghiệp và PTNT a) Chủ trì ..."
+            end = _subject_end(seg, pos, c)
+            out += [a for u in units if (a := _make(seg, u, inline.end(), end, "asg.inline"))]
+            continue
+        plain = plain or (directive and not c.past.search(mt, after, min(len(mt), after + 12)))
+        if c.anaphora.match(mt, after) or c.requester.match(mt, after) or c.not_subject.match(mt, after) and not c.modal.match(mt, after):
+            continue
+        modal = c.modal.match(mt, after)
+        # "thủ trưởng các cơ quan, đơn vị tham mưu ..." names the office holders of the
+        # advising bodies: an office holder takes a task only with a modal ("phải", "cần")
+        officer = any(unit_kind(mt, u[0], u[1])[1] == "unit.officer" for u in units)
+        if not (modal or (plain and not officer and c.verb.match(mt, after))):
+            continue
+        if modal and c.requester.match(mt, modal.end()):  # "Chính phủ tiếp tục giao bộ, ngành ..."
+            continue
+        end = _subject_end(seg, pos, c)
+        out += [a for u in units if (a := _make(seg, u, after, end, "asg.subject"))]
+    return out
+
+
+def _subject_end(seg: Segmented, pos: int, c: Cues) -> int:
+    """A subject's task runs to the end of its sentence; in a list item, on through the
+    item (and its wrapped continuation lines) until another sentence names a new subject."""
+    end = _clause_end(seg, pos)
+    bi = seg.block_at(pos)
+    if bi is None or not seg.blocks[bi].label:
+        return end
+    last = bi
+    while last + 1 < len(seg.blocks) and not seg.blocks[last + 1].label and not seg.blocks[last + 1].is_heading \
+            and seg.text[seg.blocks[last + 1].start:seg.blocks[last + 1].start + 1].islower():
+        last += 1
+    limit = seg.blocks[last].end
+    for s in seg.sentences:
+        if end <= s.start < limit:
+            p = _LEAD.match(seg.match_text, s.start).end()
+            if unit_list_at(seg.match_text, p):
+                break
+            end = s.end
+    return max(end, _clause_end(seg, pos))
+
+
+def _by_cue(seg: Segmented, c: Cues) -> list[Assignment]:
+    mt = seg.match_text
+    out = []
+    hits = []
+    for m in c.assignee.finditer(mt):
+        hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
+    for m in c.giao_cho.finditer(mt):
+        hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
+    cue_starts = sorted(h[0] for h in hits)
+    for cs, ce, rule in hits:
+        guard = c.guards.get(rule)
+        if _skipped(seg, cs) or (guard and guard.search(mt, max(0, cs - 12), cs)):
+            continue
+        sent = seg.sentence_at(cs)
+        s0 = sent.start if sent else seg.blocks[seg.block_at(cs) or 0].start
+        if c.past_period.search(mt, s0, cs):
+            continue
+        pos = _CHO.match(mt, c.filler.match(mt, ce).end()).end()
+        units = unit_list_at(mt, pos) or _after_adverbial(mt, pos, c)
+        if not units or c.anaphora.match(mt, units[-1][1]):
+            continue
+        task_start = units[-1][1]
+        end = _clause_end(seg, task_start)  # a list joined by ";" may run past the cue's sentence
+        nxt = [s for s in cue_starts if task_start < s < end and regex.search(r",[^\S\n]*$", mt[max(0, s - 3):s])]
+        if nxt:
+            end = nxt[0]
+        end = _through_list(seg, cs, end)
+        out += [a for u in units if (a := _make(seg, u, task_start, end, rule))]
+    return out
+
+
+def _after_adverbial(mt: str, pos: int, c: Cues) -> list[tuple[int, int]]:
+    """The bodies after an adverbial clause that follows a cue, at one of its commas."""
+    adv = c.adverbial.match(mt, pos)
+    if not adv:
+        return []
+    for m in _COMMA_IN.finditer(mt, pos, adv.end()):
+        units = unit_list_at(mt, m.end())
+        if units:
+            return units
     return []
+
+
+def _through_list(seg: Segmented, pos: int, end: int) -> int:
+    """"... thực hiện tốt một số nhiệm vụ sau:" hands over the list items that follow, up to
+    an item that names its own body."""
+    if not regex.search(r":[\s*]*$", seg.match_text[pos:end + 2]):
+        return end
+    bi = seg.block_at(pos)
+    if bi is None:
+        return end
+    j = bi + 1
+    while j < len(seg.blocks) and seg.blocks[j].label and not _skipped(seg, seg.blocks[j].start):
+        if seg.blocks[j].is_heading and _heading_units(seg, j):
+            break
+        p = _LEAD.match(seg.match_text, seg.blocks[j].body_start).end()
+        if unit_list_at(seg.match_text, p):
+            break
+        end = seg.blocks[j].end
+        j += 1
+    return end
+
+
+# ---- cooperating bodies, deadlines ---------------------------------------------------
+
+def _cooperating(seg: Segmented, a: Assignment, c: Cues) -> None:
+    mt = seg.match_text
+    for m in c.coop.finditer(mt, a.start, a.end):
+        for u in unit_list_at(mt, m.end()):
+            name = clean(seg.text[u[0]:u[1]])
+            if name not in a.cooperating and name != a.unit:
+                a.cooperating.append(name)
+
+
+def _split_by_deadlines(seg: Segmented, doc: Document, a: Assignment, cited: list) -> list[Assignment]:
+    """One task per deadline when a block carries several ("... xong trước ngày 16/01/2023.
+    Báo cáo ..., xong trước ngày 15/02/2023.")."""
+    dls = sorted(task_deadlines(doc, a.start, a.end, cited), key=lambda d: d.start)
+    if len(dls) < 2:
+        if dls:
+            a.deadline = dls[0].value
+        return [a]
+    cuts = []
+    for d in dls[:-1]:
+        s = seg.sentence_at(d.start)
+        if s and s.end < a.end and (not cuts or s.end > cuts[-1]):
+            cuts.append(s.end)
+    if not cuts:
+        a.deadline = dls[0].value
+        return [a]
+    out = []
+    bounds = [a.start] + cuts + [a.end]
+    for i in range(len(bounds) - 1):
+        s, e = bounds[i], bounds[i + 1]
+        s = _LEAD.match(seg.text, s).end() if i else s
+        piece = Assignment(start=s, end=e, text=seg.text[s:e], unit=a.unit,
+                           task=seg.text[s:e].strip() if i else a.task[: max(0, len(a.task) - (a.end - e))].strip(),
+                           cooperating=list(a.cooperating), rule=a.rule)
+        inside = [d for d in dls if s <= d.start < e]
+        piece.deadline = inside[0].value if inside else None
+        out.append(piece)
+    return out
+
+
+def extract(seg: Segmented, doc: Document) -> list[Assignment]:
+    c = cues()
+    by_cue = _by_cue(seg, c)
+    found = (_by_heading(seg) + _by_subject(seg, doc, c, [a.start for a in by_cue]) + by_cue
+             + _comma_subjects(seg, c))
+    out: list[Assignment] = []
+    seen: set[tuple[int, str]] = set()
+    cited = cited_spans(doc)
+    for a in found:
+        key = (a.start, a.unit)
+        if key in seen:
+            continue
+        seen.add(key)
+        _cooperating(seg, a, c)
+        out.extend(_split_by_deadlines(seg, doc, a, cited))
+    out.sort(key=lambda a: (a.start, a.end))
+    return out

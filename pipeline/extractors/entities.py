@@ -1,6 +1,639 @@
-"""entities extractor (to be filled)."""
+"""Entities: organisations (responsible bodies), persons with their positions, places.
+
+Labels (SPEC "entities"):
+
+* ``PARTY_ORG``  party bodies: Huyện ủy, Đảng ủy Khối, Ban Tuyên giáo Huyện ủy, chi bộ
+* ``STATE_ORG``  state bodies: UBND huyện, HĐND, Sở Y tế, Trung tâm Y tế huyện
+* ``MASS_ORG``   the Front and mass organisations: Mặt trận Tổ quốc, Hội Nông dân
+* ``ORG``        other bodies named by a generic head with a qualifier: các cơ quan, đơn vị
+* ``PER``        a person's name ("Lò Văn Biên"), after "đồng chí"/"Đ/c", a title or "ông/bà"
+* ``POSITION``   the position written after a person ("Phó Chủ tịch UBND huyện")
+* ``LOC``        a place: level word + name ("huyện Tân Uyên", "tỉnh Hòa Bình"); rule
+  ``loc.gazetteer`` when underthesea's administrative-unit data knows it
+
+The unit grammar (``units.yaml``) is shared with the assignments extractor, which asks for
+the unit list starting at a given offset (``unit_list_at``). It is a small greedy parser
+over anchored regexes rather than a spaCy Matcher: units nest ("Ban Tuyên giáo" + "Huyện
+ủy", "UBND" + "các xã, thị trấn"), which token patterns cannot express. Persons after
+"đồng chí" use a spaCy Matcher over the pipeline's syllable tokens, run only on a window
+after each cue. underthesea's NER is not called: on the phrasings here ("Chủ tịch UBND TP
+Đà Nẵng Huỳnh Đức Thơ") it tags the name as a place, while title + body + gazetteer reads
+it right at no cost.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator, Optional
 
-def extract(seg, doc):
-    return []
+import regex
+
+from .. import patterns
+from ..model import Document, Entity
+from ..normalise import unify_tones
+from ..segment import Segmented
+
+_SP = r"[^\S\n]+"
+_NB = r"(?<![\p{L}\p{M}\d])"   # no letter before
+_NA = r"(?![\p{L}\p{M}\d])"    # no letter after
+SKIP_SECTIONS = ("noi_nhan", "signature")
+
+
+def _word_rx(word: str) -> str:
+    """A YAML word as a regex: tone-unified, flexible blanks around commas and dashes, a
+    lower-case first letter also matching its capital."""
+    word = unify_tones(word.strip())
+    parts = regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", word)
+    out = []
+    for i, p in enumerate(parts):
+        esc = "[-–—]" if p in "-–—" else regex.escape(p)
+        if i == 0 and p[0].islower():
+            esc = f"[{p[0]}{p[0].upper()}]" + regex.escape(p[1:])
+        if i:
+            prev_punct = not regex.match(r"[\p{L}\p{M}\d]", parts[i - 1])
+            this_punct = not regex.match(r"[\p{L}\p{M}\d]", p)
+            out.append(r"[^\S\n]*" if (this_punct or prev_punct) else _SP)
+        out.append(esc)
+    return "".join(out)
+
+
+def _alt(words, case_insensitive: bool = False) -> str:
+    uniq = sorted({unify_tones(w) for w in words}, key=len, reverse=True)
+    body = "|".join(_word_rx(w) for w in uniq)
+    return f"(?i:{body})" if case_insensitive else f"(?:{body})"
+
+
+_WORD = regex.compile(r"[\p{L}\p{M}\d]+", regex.V1)
+
+
+def _first(t: str, pos: int) -> str:
+    m = _WORD.match(t, pos)
+    return m.group().lower() if m else ""
+
+
+def _syllable(word: str) -> str:
+    m = _WORD.search(unify_tones(word))
+    return m.group().lower() if m else ""
+
+
+class _ByFirst:
+    """An alternation split by first syllable: ``match`` looks the word at ``pos`` up and
+    tries only the phrases that start with it (one big alternation is slow in ``regex``)."""
+
+    def __init__(self, words, tail: str = "", guards: Optional[dict] = None):
+        groups: dict[str, list[str]] = {}
+        for w in words:
+            groups.setdefault(_syllable(w), []).append(w)
+        guards = guards or {}
+        self.table = {}
+        for first, ws in groups.items():
+            ws = sorted(set(ws), key=len, reverse=True)
+            self.table[first] = _c("(?:" + "|".join(_word_rx(w) + guards.get(w, "") for w in ws) + ")" + tail)
+
+    def match(self, t: str, pos: int):
+        rx = self.table.get(_first(t, pos))
+        return rx.match(t, pos) if rx else None
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The pieces of a unit, each a small anchored regex; ``parse_unit`` combines them."""
+    quant: "_ByFirst"                 # "các " (with its blank)
+    complete: "_ByFirst"              # heads that stand alone: UBND, Đảng ủy, cơ quan, đơn vị
+    needs: "_ByFirst"                 # heads that need a name: Sở, Trung tâm, Bệnh viện (+ blank)
+    needs_lower: "_ByFirst"           # lower-case heads that need a known domain: ngành, phòng
+    officer: "_ByFirst"               # office holders that need a body: Chủ tịch, thủ trưởng
+    domain: "regex.Pattern[str]"
+    any_domain: "regex.Pattern[str]"
+    agency_name: "regex.Pattern[str]" # "Thẩm phán", "Cơ yếu": one capital + one lower syllable
+    headish: "_ByFirst"               # any head or place word: never the start of a name
+    place: "_ByFirst"
+    level: "_ByFirst"
+    name_word: "regex.Pattern[str]"
+    sp: "regex.Pattern[str]"
+    and_name: "regex.Pattern[str]"    # " và " before a capitalised word, inside an agency name
+    sep: "regex.Pattern[str]"
+    not_after: "regex.Pattern[str]"
+    kinds: tuple  # (kind, rule id, compiled head regex anchored at a unit's head)
+    first: dict   # piece name -> lower-cased first syllables: a cheap test before each regex
+
+
+def _c(src: str) -> "regex.Pattern[str]":
+    return regex.compile(src, regex.V1)
+
+
+@lru_cache(maxsize=1)
+def grammar() -> Grammar:
+    """Compile units.yaml into the pieces of a unit (see the YAML header)."""
+    cfg = patterns.load("units")
+    complete, needs, needs_lower, officer, kinds = [], [], [], [], []
+    for rule in cfg["heads"]:
+        words = rule["words"]
+        guard = ("(?!" + _SP + _alt(rule["not_before"]) + _NA + ")") if rule.get("not_before") else ""
+        if rule.get("needs_unit"):
+            officer += words
+        elif rule.get("needs_domain"):
+            needs += [w for w in words if not w[0].islower()]
+            needs_lower += [w for w in words if w[0].islower()]
+        else:
+            complete += [(w, guard) for w in words]
+        kinds.append((rule["kind"], rule["id"], words))
+
+    def fs(words):
+        return frozenset(_syllable(w) for w in words)
+
+    first = {"quant": fs(cfg["quantifiers"]), "complete": fs(w for w, _ in complete),
+             "needs": fs(needs), "needs_lower": fs(needs_lower), "officer": fs(officer),
+             "place": fs(cfg["modifiers"]["places"]), "level": fs(cfg["modifiers"]["levels"])}
+    first["head"] = first["complete"] | first["needs"] | first["needs_lower"] | first["officer"]
+    first["unit"] = first["head"] | first["quant"]
+    first["headish"] = first["complete"] | first["needs"] | first["needs_lower"] | first["place"]
+    quant = _alt(cfg["quantifiers"])
+    seps = sorted(cfg["separators"], key=len, reverse=True)
+    sep = r"[^\S\n]*(?:" + "|".join(
+        regex.escape(s) if not s[0].isalpha() else _SP.join(map(regex.escape, s.split())) + _NA
+        for s in seps) + r")[^\S\n]*"
+    not_after = "|".join(regex.escape(unify_tones(w)) for w in cfg["not_after"])
+    guards = {w: g for w, g in complete}
+    return Grammar(
+        quant=_ByFirst(cfg["quantifiers"], _SP),
+        complete=_ByFirst([w for w, _ in complete], _NA, guards),
+        needs=_ByFirst(needs, _SP),
+        needs_lower=_ByFirst(needs_lower, _SP),
+        officer=_ByFirst(officer, _SP),
+        domain=_c(_alt(cfg["domains"], case_insensitive=True) + _NA),
+        any_domain=_c(_alt(cfg["domains"] + cfg["verb_domains"], case_insensitive=True) + _NA),
+        agency_name=_c(rf"(?![IVX]+{_NA})\p{{Lu}}[\p{{Ll}}\p{{M}}]*{_SP}(?!{quant}{_NA})\p{{Ll}}[\p{{L}}\p{{M}}]*{_NA}"),
+        headish=_ByFirst([w for w, _ in complete] + needs + needs_lower + cfg["modifiers"]["places"],
+                         r"(?![\p{L}\p{M}])"),
+        place=_ByFirst(cfg["modifiers"]["places"], rf"(?:(?<=\.)|{_NA})"),
+        level=_ByFirst(cfg["modifiers"]["levels"], _NA),
+        name_word=_c(r"\p{Lu}[\p{L}\p{M}\d]*(?:(?:[-/]|[^\S\n]*&[^\S\n]*)[\p{Lu}\d][\p{L}\p{M}\d]*)*"
+                     + _NA + r"(?![-&/])"),
+        sp=_c(_SP),
+        and_name=_c(_SP + r"và" + _SP + r"(?=\p{Lu})"),
+        sep=_c(sep),
+        not_after=_c(r"(?<![\p{L}\p{M}])(?:" + not_after + r")" + _SP + r"\Z"),
+        kinds=tuple((kind, rid, _ByFirst(words, _NA)) for kind, rid, words in kinds),
+        first=first,
+    )
+
+
+
+
+def _candidates(text: str, firsts: frozenset, start: int = 0, stop: Optional[int] = None) -> list[int]:
+    """Offsets of whole words in ``firsts`` (lower case), found with str.find: a scan of the
+    text per word is much cheaper than a regex or a Python loop over every word."""
+    low = text.lower()
+    stop = len(text) if stop is None else stop
+    if len(low) != len(text):  # a letter whose lower case changes length: word by word
+        return [m.start() for m in _WORD.finditer(text, start, stop) if m.group().lower() in firsts]
+    out = []
+    for f in firsts:
+        n = len(f)
+        i = low.find(f, start, stop)
+        while i >= 0:
+            if (i == 0 or not low[i - 1].isalnum()) and (i + n >= len(low) or not low[i + n].isalnum()):
+                out.append(i)
+            i = low.find(f, i + 1, stop)
+    out.sort()
+    return out
+
+
+def _exact_candidates(text: str, words: frozenset) -> list[int]:
+    """Offsets of whole words in ``words``, case as written (str.find, like _candidates)."""
+    out = []
+    for f in words:
+        n = len(f)
+        i = text.find(f)
+        while i >= 0:
+            if (i == 0 or not text[i - 1].isalnum()) and (i + n >= len(text) or not text[i + n].isalnum()):
+                out.append(i)
+            i = text.find(f, i + 1)
+    out.sort()
+    return out
+
+
+def _name(t: str, pos: int, g: Grammar) -> Optional[int]:
+    """End of a proper name of up to four capitalised words ("Tân Uyên", "VH-TT-DL"); a
+    single title-case word must not run into lower case ("Chính phủ Chỉ đạo")."""
+    end, n, p = None, 0, pos
+    # inside a name only a standalone head or a place word stops it ("Hải Phòng" goes on)
+    while n < 4 and not (_first(t, p) in g.first["headish"] and g.headish.match(t, p)
+                         and (n == 0 or not g.needs.match(t, p))):
+        m = g.name_word.match(t, p)
+        if not m:
+            break
+        end, n = m.end(), n + 1
+        s = g.sp.match(t, end)
+        if not s:
+            break
+        p = s.end()
+    if n == 1:
+        word = t[pos:end]
+        abbr = sum(c.isupper() for c in word) > 1 or regex.fullmatch(r"[IVX]+", word) is not None  # "Vụ II"
+        if not abbr and g.sp.match(t, end) and t[g.sp.match(t, end).end():][:1].islower():
+            return None
+    return end
+
+
+@dataclass(frozen=True)
+class _Span:
+    end_: int
+
+    def end(self) -> int:
+        return self.end_
+
+
+def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
+    """End of the unit starting at ``pos`` ([quantifier] head [domain] modifier*), or None.
+    Greedy and without backtracking, which is what the grammar needs."""
+    if depth > 4:
+        return None
+    g = grammar()
+    f = g.first
+    w = _first(t, pos)
+    if w not in f["unit"]:
+        return None
+    p = pos
+    q = g.quant.match(t, p) if w in f["quant"] else None
+    if q:
+        p = q.end()
+        w = _first(t, p)
+        if w not in f["head"]:
+            return None
+    m = g.complete.match(t, p) if w in f["complete"] else None
+    if m:
+        end = m.end()
+        s = g.sp.match(t, end)
+        if s:
+            d = g.domain.match(t, s.end())
+            e = d.end() if d else _name(t, s.end(), g)
+            end = e or end
+    else:
+        m = g.needs.match(t, p) if w in f["needs"] else None
+        if m:
+            x = m.end()
+            d = g.any_domain.match(t, x)
+            if not d and not g.headish.match(t, x):
+                d = g.agency_name.match(t, x)
+            end = d.end() if d else (_name(t, x, g) or parse_unit(t, x, depth + 1))
+            if d and end and (s2 := g.sp.match(t, end)):  # "Trạm kiểm dịch Bắc Nghệ An"
+                end = _name(t, s2.end(), g) or end
+            if d and end:  # "Chi cục Chăn nuôi và Thú y", "Sở Nông nghiệp và PTNT"
+                j = g.and_name.match(t, end)
+                if j:
+                    end = (g.any_domain.match(t, j.end()) or g.agency_name.match(t, j.end())
+                           or _Span(_name(t, j.end(), g) or end)).end()
+        else:
+            m = g.needs_lower.match(t, p) if w in f["needs_lower"] else None
+            d = g.any_domain.match(t, m.end()) if m else None
+            end = d.end() if d else None
+            if end is None and not q and w in f["officer"]:
+                m = g.officer.match(t, p)
+                end = parse_unit(t, m.end(), depth + 1) if m else None
+        if end is None:
+            return None
+    while True:
+        s = g.sp.match(t, end)
+        if not s:
+            break
+        x = s.end()
+        e = parse_unit(t, x, depth + 1)
+        w = _first(t, x)
+        if e is None:
+            pm = g.place.match(t, x) if w in f["place"] else None
+            if pm:
+                e = pm.end()
+                s2 = g.sp.match(t, e)
+                ns = e if t[e - 1] == "." and _name(t, e, g) else (s2.end() if s2 else None)
+                ne = _name(t, ns, g) if ns is not None else None
+                if ne:
+                    e = _known_place_end(t, ns, ne)
+            else:
+                lm = g.level.match(t, x) if w in f["level"] else None
+                e = lm.end() if lm else None
+        if e is None:
+            break
+        end = e
+    return end
+
+
+def unit_at(match_text: str, pos: int) -> Optional[tuple[int, int]]:
+    """The unit starting exactly at ``pos``, as (start, end), or None."""
+    g = grammar()
+    if pos and (match_text[pos - 1].isalnum() or g.not_after.search(match_text, max(0, pos - 8), pos)):
+        return None
+    end = parse_unit(match_text, pos)
+    return (pos, _trim(match_text, pos, end)) if end else None
+
+
+def unit_list_at(match_text: str, pos: int) -> list[tuple[int, int]]:
+    """Units starting at ``pos`` joined by separators ("ngành Y tế và các cơ quan, đơn vị,
+    UBND các xã, thị trấn") -> one (start, end) per unit."""
+    g = grammar()
+    joint = patterns.load("units").get("joint_kind")
+    out: list[tuple[int, int]] = []
+    u = unit_at(match_text, pos)
+    while u:
+        if out and joint and _is_joint(match_text, out[-1], u, joint):
+            out[-1] = (out[-1][0], u[1])
+        else:
+            out.append(u)
+        s = g.sep.match(match_text, u[1])
+        if not s:
+            break
+        u = unit_at(match_text, s.end())
+    return out
+
+
+def _is_joint(t: str, a: tuple[int, int], b: tuple[int, int], kind: str) -> bool:
+    between = t[a[1]:b[0]].strip()
+    return (between == "và" and grammar().quant.match(t, b[0]) is not None
+            and unit_kind(t, a[0], a[1])[0] == kind and unit_kind(t, b[0], b[1])[0] == kind)
+
+
+def iter_units(match_text: str, start: int = 0, end: Optional[int] = None) -> Iterator[tuple[int, int]]:
+    """Every unit, left to right, not overlapping (a scan over words that may start one)."""
+    pos = start
+    for c in _candidates(match_text, grammar().first["unit"], start, end):
+        if c < pos:
+            continue
+        u = unit_at(match_text, c)
+        if u and u[1] > u[0]:
+            yield u
+            pos = u[1]
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t,;-":
+        end -= 1
+    return end
+
+
+def unit_kind(match_text: str, start: int, end: int) -> tuple[str, str]:
+    """(label, rule id) of a unit from its head (after any quantifier)."""
+    g = grammar()
+    q = g.quant.match(match_text, start)
+    pos = q.end() if q else start
+    for kind, rule, heads in g.kinds:
+        if heads.match(match_text, pos):
+            return kind, rule
+    return "ORG", "unit.generic"
+
+
+def clean(text: str) -> str:
+    """A unit as written, with blanks collapsed and tones unified."""
+    return regex.sub(r"\s+", " ", unify_tones(text)).strip()
+
+
+# ---- persons ---------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _person_matcher():
+    """spaCy Matcher over the pipeline's syllable tokens: a person cue followed by 2-5
+    capitalised syllables ("đồng chí Lò Văn Biên", "Đ/c Nguyễn Ngọc Vinh")."""
+    from spacy.matcher import Matcher
+
+    from ..nlp import get_nlp
+
+    nlp = get_nlp()
+    m = Matcher(nlp.vocab)
+    name = [{"IS_TITLE": True, "OP": "{2,5}"}]
+    m.add("per.dong_chi", [[{"LOWER": "đồng"}, {"LOWER": "chí"}, *name],
+                           [{"LOWER": "đ"}, {"ORTH": "/"}, {"LOWER": "c"}, *name]], greedy="LONGEST")
+    return nlp, m
+
+
+@lru_cache(maxsize=1)
+def _person_rules():
+    """(cue regex, title matcher, honorific matcher, position regex) from units.yaml."""
+    cfg = patterns.load("units")["persons"]
+    titles = cfg["titles"]
+    cue = _c(_NB + "(?i:" + "|".join(_word_rx(w) for w in cfg["cues"]) + ")" + _NA)
+    position = _ByFirst(titles, _NA)
+    # first syllables as they may be written: titles capitalised, honorifics either way
+    firsts = frozenset(regex.match(r"\S+", w).group() for w in titles)
+    firsts |= frozenset(v for w in cfg["honorifics"] for v in (w, w[:1].upper() + w[1:]))
+    return cue, _ByFirst(titles, _SP), _ByFirst(cfg["honorifics"], _SP), position, firsts
+
+
+def _persons(seg: Segmented) -> list[Entity]:
+    """Only sentences with a person cue are tokenised: the Matcher never sees the rest."""
+    out: list[Entity] = []
+    done = -1
+    cue_rx = _person_rules()[0]
+    for cue in cue_rx.finditer(seg.match_text):
+        if cue.start() < done:
+            continue
+        # a name and its position sit right after the cue: tokenise a window, not the text
+        s0 = cue.start()
+        s1 = seg.match_text.find("\n", s0, s0 + 240)
+        s1 = s1 if s1 >= 0 else min(len(seg.text), s0 + 240)
+        done = s1
+        out += _persons_in(seg, s0, s1)
+    return out
+
+
+def _persons_in(seg: Segmented, s0: int, s1: int) -> list[Entity]:
+    nlp, matcher = _person_matcher()
+    sdoc = nlp.make_doc(seg.match_text[s0:s1])
+    out: list[Entity] = []
+    for _mid, s, e in matcher(sdoc):
+        toks = sdoc[s:e]
+        # the name starts after the cue tokens ("đồng chí" = 2, "Đ/c" = 3)
+        skip = 2 if toks[0].lower_ == "đồng" else 3
+        name = sdoc[s + skip:e]
+        # "Đồng chí Đồng chí Lò Văn Biên": drop a repeated cue
+        while len(name) > 2 and name[0].lower_ == "đồng" and name[1].lower_ == "chí":
+            name = name[2:]
+        start, end = s0 + name.start_char, s0 + name.end_char
+        out.append(Entity(start, end, seg.text[start:end], "PER", "per.dong_chi"))
+        pos = _position(seg.match_text, end)
+        if pos:
+            out.append(Entity(pos[0], pos[1], seg.text[pos[0]:pos[1]], "POSITION", "per.position"))
+    return out
+
+
+_POS_SEP = regex.compile(r"[^\S\n]*[-–,][^\S\n]*")
+
+
+def _position(t: str, pos: int) -> Optional[tuple[int, int]]:
+    """"- Ủy viên Ban Thường vụ Huyện ủy, Phó Chủ tịch UBND huyện" after a name: titles,
+    each with the body it belongs to, joined by commas."""
+    titles = _person_rules()[3]
+    g = grammar()
+    sep = _POS_SEP.match(t, pos)
+    if not sep:
+        return None
+    start = end = None
+    p = sep.end()
+    while True:
+        m = titles.match(t, p)
+        if not m:
+            break
+        start = p if start is None else start
+        end = m.end()
+        s = g.sp.match(t, end)
+        u = unit_at(t, s.end()) if s else None
+        if u:
+            end = u[1]
+        nxt = _POS_SEP.match(t, end)
+        if not nxt:
+            break
+        p = nxt.end()
+    return (start, end) if start is not None else None
+
+
+def _titled_persons(seg: Segmented) -> list[Entity]:
+    """"Phó Thủ tướng Trịnh Đình Dũng", "Chủ tịch UBND TP Đà Nẵng Huỳnh Đức Thơ", "ông
+    Nguyễn Văn Sưa": a title or honorific, an optional body, then a name of 2+ words."""
+    _cue, titles, honorifics, _pos, firsts = _person_rules()
+    g = grammar()
+    t = seg.match_text
+    out = []
+    for c in _exact_candidates(t, firsts):
+        m = titles.match(t, c) or honorifics.match(t, c)
+        if not m:
+            continue
+        p = m.end()
+        u = unit_at(t, p)
+        if u:
+            s = g.sp.match(t, u[1])
+            if not s:
+                continue
+            p = s.end()
+        end = _name(t, p, g)
+        if end and len(t[p:end].split()) >= 2:
+            out.append(Entity(p, end, seg.text[p:end], "PER", "per.title"))
+    return out
+
+
+# ---- places ------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[frozenset, frozenset]:
+    """Folded place names from underthesea's address data (provinces, districts, wards):
+    with their level word ("huyen tan uyen") and bare ("tan uyen")."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset(), frozenset()
+    path = Path(list(spec.submodule_search_locations)[0]) / "address" / "data" / "mapping.json"
+    if not path.exists():
+        return frozenset(), frozenset()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    names = set()
+    for table in ("province_names", "old_province_names"):
+        for v in data.get(table, {}).values():
+            names.add(fold(v["name"]))
+    for row in data.get("ward_mapping", []):
+        for key in ("old_district", "old_ward", "new_ward"):
+            if row.get(key):
+                names.add(fold(row[key]))
+    levels = [fold(w) for w in patterns.load("units")["modifiers"]["places"]]
+    bare = set()
+    for n in names:
+        for lv in sorted(levels, key=len, reverse=True):
+            if n.startswith(lv + " "):
+                bare.add(n[len(lv) + 1:])
+                break
+    return frozenset(names), frozenset(bare)
+
+
+def _known_place_end(t: str, start: int, end: int) -> int:
+    """Cut a name after a place word to the longest known place ("TP Đà Nẵng Huỳnh Đức
+    Thơ" -> "Đà Nẵng"); names the gazetteer does not know are kept whole."""
+    words = list(regex.finditer(r"\S+", t[start:end]))
+    if len(words) < 2:
+        return end
+    bare = _gazetteer()[1]
+    for k in range(len(words), 0, -1):
+        if fold(t[start:start + words[k - 1].end()]) in bare:
+            return start + words[k - 1].end()
+    return end
+
+
+def fold(s: str) -> str:
+    """Lower case, no tone marks, đ -> d, single spaces (for lookups and scoring)."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFD", s.lower().replace("đ", "d"))
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    return " ".join(s.split())
+
+
+def _places(seg: Segmented) -> list[Entity]:
+    out = []
+    g = grammar()
+    gaz = _gazetteer()
+    t = seg.match_text
+    for c in _candidates(t, g.first["place"]):
+        m = g.place.match(t, c)
+        if not m:
+            continue
+        s = g.sp.match(t, m.end())
+        ns = m.end() if t[m.end() - 1] == "." and _name(t, m.end(), g) else (s.end() if s else None)
+        end = _name(t, ns, g) if ns is not None else None
+        if not end:
+            continue
+        end = _known_place_end(t, ns, end)
+        start = m.start()
+        known = fold(t[start:end]) in gaz[0] or fold(t[ns:end]) in gaz[1]
+        out.append(Entity(start, end, seg.text[start:end], "LOC", "loc.gazetteer" if known else "loc.pattern"))
+    return out
+
+
+# ---- organisations ------------------------------------------------------------------
+
+def _orgs(seg: Segmented) -> list[Entity]:
+    """Every unit the grammar reads; bare generic words ("xã", "đơn vị") alone are not
+    named bodies and are left out."""
+    out = []
+    mt = seg.match_text
+    g = grammar()
+    for start, end in iter_units(mt):
+        kind, rule = unit_kind(mt, start, end)
+        if rule == "unit.officer":  # "Chủ tịch UBND huyện": the body is "UBND huyện"
+            start = g.officer.match(mt, start).end()
+            kind, rule = unit_kind(mt, start, end)
+        text = seg.text[start:end]
+        if kind == "ORG" and (" " not in text.strip() or _is_place(mt, start, end)):
+            continue
+        out.append(Entity(start, end, text, kind, rule))
+    return out
+
+
+def _is_place(t: str, start: int, end: int) -> bool:
+    """"tỉnh Hòa Bình" read as a unit is a place, not a body."""
+    g = grammar()
+    m = g.place.match(t, start)
+    if not m:
+        return False
+    s = g.sp.match(t, m.end())
+    return bool(s) and _name(t, s.end(), g) == end
+
+
+def _in_skipped_section(seg: Segmented, offset: int) -> bool:
+    return seg.section_of(offset) in SKIP_SECTIONS
+
+
+def extract(seg: Segmented, doc: Document) -> list[Entity]:
+    items = _persons(seg) + _titled_persons(seg) + _places(seg) + _orgs(seg)
+    items = [e for e in items if not (e.label != "PER" and e.label != "POSITION" and _in_skipped_section(seg, e.start))]
+    items.sort(key=lambda e: (e.start, -e.end))
+    return _drop_nested_same_label(items)
+
+
+def _drop_nested_same_label(items: list[Entity]) -> list[Entity]:
+    """A LOC inside an ORG ("huyện" in "UBND huyện Tân Uyên") stays; an ORG inside a
+    longer ORG found at the same start does not."""
+    out: list[Entity] = []
+    for e in items:
+        if out and out[-1].start <= e.start and e.end <= out[-1].end and (out[-1].label == e.label):
+            continue
+        out.append(e)
+    return out

@@ -1,0 +1,136 @@
+"""Entities: the unit grammar (shared with assignments), persons with positions, places."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline.extractors import entities
+from pipeline.extractors.entities import iter_units, unit_kind, unit_list_at
+from pipeline.model import Document
+from pipeline.normalise import normalise, unify_tones
+from pipeline.segment import segment
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def run(text: str):
+    n = normalise(text)
+    seg = segment(n.text, n.match_text)
+    return n.text, entities.extract(seg, Document(doc_id="t", text=n.text))
+
+
+def found(text: str) -> list[str]:
+    t = unify_tones(text)
+    return [t[s:e] for s, e in iter_units(t)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("UBND huyện yêu cầu ngành Y tế và các cơ quan, đơn vị, UBND các xã, thị trấn thực hiện tốt",
+     ["UBND huyện", "ngành Y tế", "các cơ quan, đơn vị", "UBND các xã, thị trấn"]),
+    ("cho các đơn vị ngành y tế, các xã, thị trấn tổ chức triển khai", ["các đơn vị ngành y tế", "các xã, thị trấn"]),
+    ("Mặt trận Tổ quốc và các đoàn thể huyện đẩy mạnh tuyên truyền", ["Mặt trận Tổ quốc và các đoàn thể huyện"]),
+    ("yêu cầu Đảng uỷ Trung tâm Y tế huyện tiếp tục", ["Đảng ủy Trung tâm Y tế huyện"]),
+    ("Cấp ủy cơ sở, tổ chức đảng, tổ chức nghiên cứu, quán triệt", ["Cấp ủy cơ sở, tổ chức đảng"]),
+    ("Bộ NN&PTNT đề nghị UBND các tỉnh, thành phố ven biển chỉ đạo",
+     ["Bộ NN&PTNT", "UBND các tỉnh, thành phố ven biển"]),
+    ("Thủ tướng giao UBND TP Hà Nội chủ trì phối hợp với Bộ Xây dựng", ["UBND TP Hà Nội", "Bộ Xây dựng"]),
+    ("Bộ Lao động - Thương binh và Xã hội, các bộ, ban, ngành, địa phương cần tiếp tục",
+     ["Bộ Lao động - Thương binh và Xã hội", "các bộ, ban, ngành, địa phương"]),
+    ("Bộ GD & ĐT yêu cầu Sở GD & ĐT Hà Nội xác minh", ["Bộ GD & ĐT", "Sở GD & ĐT Hà Nội"]),
+    ("Tổng Thanh tra Chính phủ giao Vụ II phối hợp với Ngân hàng Nhà nước", ["Thanh tra Chính phủ", "Vụ II",
+                                                                            "Ngân hàng Nhà nước"]),
+    ("giao Trạm kiểm dịch Bắc Nghệ An phối hợp với Chi cục Chăn nuôi và Thú y",
+     ["Trạm kiểm dịch Bắc Nghệ An", "Chi cục Chăn nuôi và Thú y"]),
+    ("giao thủ trưởng các sở, ngành, chủ tịch UBND các quận, huyện, thị xã căn cứ chức năng",
+     ["thủ trưởng các sở, ngành", "chủ tịch UBND các quận, huyện, thị xã"]),
+])
+def test_unit_grammar(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "đảm bảo kết nối tại các cơ sở y tế trên địa bàn",        # "sở" of "cơ sở" is no Sở
+    "hoạt động phòng, chống dịch bệnh Covid-19",            # "phòng" is a verb here
+    "Ban hành các văn bản chỉ đạo tăng cường công tác",      # "Ban hành" is a verb
+    "tổ chức 187 hội nghị, trong đó cấp huyện 2 hội nghị",  # "tổ chức" alone is a verb
+])
+def test_not_units(text):
+    _, ents = run(text)
+    assert [e.text for e in ents if e.label.endswith("ORG")] == []
+
+
+def test_unit_list_stops_at_the_task():
+    t = "Ban Tuyên giáo Đảng ủy phối hợp với các cơ quan liên quan"
+    assert [t[s:e] for s, e in unit_list_at(t, 0)] == ["Ban Tuyên giáo Đảng ủy"]
+
+
+def test_unit_kinds():
+    for text, kind in [("Ban Tuyên giáo Huyện ủy", "PARTY_ORG"), ("UBND các xã, thị trấn", "STATE_ORG"),
+                       ("Mặt trận Tổ quốc", "MASS_ORG"), ("các cơ quan, đơn vị", "ORG")]:
+        assert unit_kind(text, 0, len(text))[0] == kind
+
+
+def test_person_with_position():
+    text, ents = run("Sau khi nghe báo cáo, ý kiến tham gia của các đại biểu, đồng chí Đồng chí Lò Văn Biên - "
+                     "Ủy viên Ban Thường vụ Huyện ủy, Phó Chủ tịch UBND huyện kết luận như sau:")
+    per = [e for e in ents if e.label == "PER"]
+    pos = [e for e in ents if e.label == "POSITION"]
+    assert [e.text for e in per] == ["Lò Văn Biên"]
+    assert [e.text for e in pos] == ["Ủy viên Ban Thường vụ Huyện ủy, Phó Chủ tịch UBND huyện"]
+
+
+def test_person_after_dc_abbreviation():
+    _, ents = run("- Đ/c Nguyễn Ngọc Vinh - Ủy viên BTV, Chủ nhiệm UBKT Tỉnh ủy,\n")
+    assert [(e.text, e.label) for e in ents if e.label in ("PER", "POSITION")] == [
+        ("Nguyễn Ngọc Vinh", "PER"), ("Ủy viên BTV, Chủ nhiệm UBKT Tỉnh ủy", "POSITION")]
+
+
+def test_places_checked_against_the_gazetteer():
+    _, ents = run("Đây là nhiệm vụ trên địa bàn tỉnh Hòa Bình, huyện Tân Uyên và xã Nậm Sỏ.")
+    locs = [(e.text, e.rule) for e in ents if e.label == "LOC"]
+    assert locs == [("tỉnh Hòa Bình", "loc.gazetteer"), ("huyện Tân Uyên", "loc.gazetteer"),
+                    ("xã Nậm Sỏ", "loc.gazetteer")]
+
+
+def test_no_orgs_from_recipient_list():
+    text, ents = run("Văn phòng HĐND-UBND huyện thông báo./.\n\nNơi nhận:\n\n- TT. Huyện ủy; (B/c)\n"
+                     "- Trung tâm Y tế huyện;\n- UBND các xã, thị trấn;\n")
+    nn = text.index("Nơi nhận")
+    orgs = [e for e in ents if e.label.endswith("ORG")]
+    assert orgs and all(e.start < nn for e in orgs)
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.txt")), ids=lambda p: p.stem[:3])
+def test_offsets_on_every_seed(path):
+    text, ents = run(path.read_text(encoding="utf-8"))
+    assert any(e.label.endswith("ORG") for e in ents)
+    for e in ents:
+        assert text[e.start:e.end] == e.text and e.rule
+
+
+def test_person_after_a_title_and_a_body():
+    _, ents = run("Chủ tịch UBND TP Đà Nẵng Huỳnh Đức Thơ đề nghị Bộ VH-TT-DL sớm có ý kiến.")
+    got = [(e.text, e.label) for e in ents]
+    assert ("Huỳnh Đức Thơ", "PER") in got          # the known place "Đà Nẵng" ends the body
+    assert ("UBND TP Đà Nẵng", "STATE_ORG") in got
+    assert ("Bộ VH-TT-DL", "STATE_ORG") in got
+
+
+def test_committee_member_title_is_not_a_committee():
+    _, ents = run("có đồng chí Nguyễn Tăng, Tỉnh uỷ viên, Bí thư Huyện uỷ; tham dự phiên làm việc")
+    assert [(e.text, e.label) for e in ents] == [
+        ("Nguyễn Tăng", "PER"), ("Tỉnh uỷ viên, Bí thư Huyện uỷ", "POSITION"), ("Huyện uỷ", "PARTY_ORG")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_offsets_hold_on_any_slice(data):
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    text = data.draw(st.sampled_from(texts))
+    i = data.draw(st.integers(0, len(text) - 1))
+    j = data.draw(st.integers(i, min(len(text), i + 3000)))
+    norm, ents = run(text[i:j])
+    for e in ents:
+        assert norm[e.start:e.end] == e.text
