@@ -14,6 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+from .fold import fold
+
 SIMILARITY = 0.8  # token-set similarity needed for two assignment units to match
 DOC_FIELDS = ("doc_type", "number", "issue_date")
 DASHES = re.compile(r"[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]")
@@ -36,10 +38,8 @@ def canon_id(value: Optional[str]) -> Optional[str]:
 
 
 def strip_tones(text: str) -> str:
-    """Lowercase, drop Vietnamese tone and vowel marks, đ -> d."""
-    text = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", text)
+    """Lowercase, drop Vietnamese tone and vowel marks, đ -> d (the search folding)."""
+    return fold(unicodedata.normalize("NFC", text))
 
 
 def fold_unit(unit: Optional[str]) -> str:
