@@ -211,3 +211,11 @@ def test_serve_command_explains_a_missing_index(tmp_path):
 
     result = CliRunner().invoke(app, ["serve", str(tmp_path)])
     assert result.exit_code == 2 and "chidao run" in result.output
+
+
+def test_reported_results_are_labelled_in_the_results_table(client):
+    r = client.get("/", params={"q": "suy dinh duong", "kind": "target"})
+    rows = re.findall(r'<tr class="hit k-target">\s*<td>(.*?)</td>.*?<td class="value">([^<]*)</td>', r.text, re.S)
+    labelled = {value: "(result)" in kind for kind, value in rows}
+    assert labelled == {"&lt; 15% (2025)": False, "≤ 20% (2025)": False,
+                        "18,48% (2022)": True, "24,38% (2022)": True}
