@@ -7,10 +7,12 @@ deadlines and targets outside any assignment fall back to a body that opens thei
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 import regex
 
+from . import patterns
 from .model import Assignment, Document
 from .segment import Segmented
 
@@ -35,11 +37,25 @@ def cited_spans(doc: Document) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=1)
+def _goal_clause() -> "regex.Pattern[str]":
+    """A goal cue earlier in the same clause ("phấn đấu đạt và vượt mục tiêu đến năm 2020")."""
+    words = patterns.load("assignment_cues").get("goal_horizon", [])
+    alt = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+    return regex.compile(r"(?i)(?<![\p{L}\p{M}])(?:" + alt + r")(?![\p{L}\p{M}])[^.;:\n]{0,60}\Z", regex.V1)
+
+
+def _goal_horizon(doc: Document, d) -> bool:
+    """The year a goal is to be reached by is the goal's, not a time limit of the task."""
+    return bool(_goal_clause().search(doc.text, max(0, d.start - 80), d.start))
+
+
 def task_deadlines(doc: Document, start: int, end: int, cited=None) -> list:
-    """Dated, non-recurring deadlines inside [start, end) that are not part of a citation."""
+    """Dated, non-recurring deadlines inside [start, end) that are not part of a citation
+    nor the horizon of a goal."""
     cited = cited_spans(doc) if cited is None else cited
     return [d for d in doc.deadlines if start <= d.start < end and d.value and not d.recurring
-            and not any(s <= d.start < e for s, e in cited)]
+            and not any(s <= d.start < e for s, e in cited) and not _goal_horizon(doc, d)]
 
 
 def _deadlines_to_assignments(doc: Document) -> None:

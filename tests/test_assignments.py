@@ -345,3 +345,129 @@ def test_bodies_after_a_comma_with_a_strong_modal():
     # a list continued after a comma is not a new subject
     doc = run("Trước bối cảnh đó, Chính phủ yêu cầu các bộ, ngành, địa phương phải chủ động, linh hoạt hơn nữa.")
     assert units(doc) == ["các bộ, ngành, địa phương"]
+
+
+# ---- news phrasings: generic bodies, relative clauses, runs of orders ----------------------
+
+def test_generic_bodies_are_left_out():
+    doc = run("UBND TP yêu cầu các sở, ngành, UBND các quận, huyện, thị xã và các tổ chức, cá nhân "
+              "tổ chức thực hiện hoàn thành vượt mức chỉ tiêu về thu tiền sử dụng đất.")
+    assert units(doc) == ["các sở, ngành", "UBND các quận, huyện, thị xã"]
+
+
+def test_press_short_forms_name_agencies():
+    doc = run("Phó Thủ tướng yêu cầu các địa phương kiểm tra tàu cá. Bộ NN&PTNT cần rà soát các quy định "
+              "của pháp luật về tàu cá. Bộ TT&TT cần thông tin, tuyên truyền mục đích của chính sách.")
+    assert "Bộ NN&PTNT" in units(doc) and "Bộ TT&TT" in units(doc)
+
+
+def test_office_and_place_together_stay_one_body():
+    doc = run("Lãnh đạo Bộ yêu cầu Công an các đơn vị, địa phương tiếp tục thực hiện nghiêm túc Chỉ thị số 11-CT/TW.")
+    assert units(doc) == ["Công an các đơn vị, địa phương"]
+
+
+def test_relative_clause_before_the_modal():
+    doc = run("Các trường THPT đã đăng kí công tác đánh giá ngoài trong năm học 2016 - 2017 nhanh chóng "
+              "hoàn thiện báo cáo tự đánh giá. Các Trường THPT còn lại nhanh chóng triển khai công tác tự đánh giá.")
+    assert units(doc) == ["Các trường THPT", "Các Trường THPT còn lại"]
+    assert doc.assignments[0].task.startswith("nhanh chóng hoàn thiện")
+
+
+def test_relative_clause_after_a_comma():
+    doc = run("Theo Bộ Nội vụ, các Bộ, ngành, địa phương chưa xây dựng Đề án tinh giảm biên chế phải khẩn "
+              "trương xây dựng, phê duyệt Đề án.")
+    assert units(doc) == ["các Bộ, ngành, địa phương"]
+
+
+def test_orders_without_a_subject_carry_the_directive_on():
+    text = ("Phó Thủ tướng yêu cầu các tỉnh ven biển kiểm tra, rà soát các cơ sở đóng mới. Kịp thời phát hiện "
+            "các trường hợp vi phạm. Đối với các trường hợp tàu cá không đảm bảo chất lượng, vận động chủ tàu "
+            "khắc phục. Tăng cường năng lực đăng kiểm. Rà soát lại hoạt động đăng kiểm. Phối hợp với UBND các "
+            "tỉnh liên quan kiểm tra chất lượng. Ngân hàng Nhà nước Việt Nam nghiên cứu việc gia hạn nợ.")
+    assert "Ngân hàng Nhà nước Việt Nam" in units(run(text))
+
+
+def test_report_of_what_a_body_did_is_no_order():
+    doc = run("Cơ quan công an đã làm rõ có 7 đối tượng. UBND tỉnh tổ chức hội nghị tổng kết năm 2016.")
+    assert units(doc) == []
+
+
+def test_capital_after_a_body_is_part_of_its_name():
+    doc = run("Bộ Y tế có công văn chỉ đạo. Cục Quản lý Khám chữa bệnh yêu cầu Sở Y tế Hòa Bình cập nhật báo cáo hằng ngày.")
+    assert units(doc) == ["Sở Y tế Hòa Bình"]
+
+
+def test_a_grant_is_not_a_task():
+    doc = run("Năm 1980, Phó Thủ tướng ký quyết định giao cho Bộ Quốc phòng 208 ha đất tại xã Đồng Tâm.")
+    assert units(doc) == []
+
+
+def test_opener_without_comma_and_a_lost_full_stop():
+    doc = run("Cục Văn hóa cơ sở đề nghị Sở Y tế báo cáo. Đồng thời Sở Văn hóa-Thể thao TP Hải Phòng báo cáo "
+              "biện pháp khắc phục hậu quả về Cục trước ngày 5/7/2017.", [("trước ngày 5/7/2017", "2017-07-05")])
+    got = [(a.unit, a.deadline) for a in doc.assignments]
+    assert ("Sở Văn hóa-Thể thao TP Hải Phòng", "2017-07-05") in got
+    doc = run("Thủ tướng Chính phủ giao Bộ Tài chính hướng dẫn theo Quyết định số 12/2017/QĐ-TTg ngày "
+              "22/4/2017.Các bộ, cơ quan ngang bộ thực hiện phân bổ dự toán.")
+    assert "các bộ, cơ quan ngang bộ" in [u.lower() for u in units(doc)]
+
+
+def test_continuation_sentence_keeps_the_task_and_its_deadline():
+    text = ("Yêu cầu các sở, ngành kiểm tra, rà soát các dự án. Đồng thời sớm hoàn thiện Kế hoạch sử dụng đất "
+            "năm 2017 trình UBND TP phê duyệt trong tháng 12/2016.")
+    doc = run(text, [("trong tháng 12/2016", "2016-12")])
+    assert [(a.unit, a.deadline) for a in doc.assignments] == [("các sở, ngành", "2016-12")]
+
+
+def test_goal_horizon_is_not_a_task_deadline():
+    text = ("Trong thời gian tới, ngành y tế và bảo hiểm xã hội cần thực hiện đồng bộ các giải pháp, phấn đấu "
+            "đạt và vượt mục tiêu đến năm 2020 có trên 90% dân số tham gia BHYT.")
+    doc = run(text, [("đến năm 2020", "2020")])
+    assert [(a.unit, a.deadline) for a in doc.assignments] == [("ngành y tế", None), ("bảo hiểm xã hội", None)]
+
+
+def test_directing_body_inside_a_directive_is_assigned_too():
+    text = ("Phó Thủ tướng yêu cầu các tỉnh kiểm tra tàu cá. Bộ TT&TT chỉ đạo các cơ quan truyền thông "
+            "tuyên truyền mục đích của chính sách.")
+    assert units(run(text)) == ["các tỉnh", "Bộ TT&TT", "các cơ quan truyền thông"]
+    assert units(run("UBND tỉnh chỉ đạo Sở Y tế kiểm tra các cơ sở.")) == ["Sở Y tế"]
+
+
+def test_photo_credit_and_past_obligation_are_no_tasks():
+    doc = run("2 khẩu súng cùng 3 viên đạn được thu giữ trên người Tuấn. Ảnh: Công an cung cấp. Cảnh sát đã truy đuổi.")
+    assert units(doc) == []
+    doc = run("Trước việc các nhà đầu tư lướt sóng, UBND TP Đà Nẵng đã phải ra văn bản cảnh báo cho người dân.")
+    assert units(doc) == []
+
+
+def test_courtesy_call_is_no_giao():
+    doc = run("Đoàn thăm thành phố Đà Nẵng; chào xã giao Bộ Tư lệnh Cảnh sát biển Việt Nam.")
+    assert units(doc) == []
+    got = units(run("Thủ tướng giao Bộ Tư lệnh Cảnh sát biển Việt Nam tăng cường tuần tra."))
+    assert len(got) == 1 and got[0].startswith("Bộ Tư lệnh")
+
+
+def test_a_person_chairing_is_no_body():
+    doc = run("Thủ tướng Chính phủ Nguyễn Xuân Phúc chủ trì phiên họp trực tuyến thường kỳ tháng 6 năm 2017.")
+    assert units(doc) == []
+    doc = run("Cục Y tế dự phòng đề nghị Giám đốc Sở Y tế tỉnh Lai Châu khẩn trương chỉ đạo khoanh vùng ổ dịch.")
+    assert units(doc) == ["Giám đốc Sở Y tế tỉnh Lai Châu"]
+
+
+def test_passive_giao_cho_names_the_bodies():
+    doc = run("Trách nhiệm chính quản lý địa bàn được giao cho Công an các quận, huyện và thị xã đấu tranh xử lý vi phạm.")
+    assert [u[:23] for u in units(doc)] == ["Công an các quận, huyện"]
+    doc = run("Các bộ, cơ quan trung ương được giao chủ trì các nội dung thuộc Chương trình.")
+    assert "Chương trình" not in " ".join(units(doc))
+
+
+def test_police_departments_by_function():
+    doc = run("Đồng thời, chỉ đạo các phòng nghiệp vụ, công an các quận, huyện siết chặt phối hợp đấu tranh.")
+    assert units(doc)[0] == "các phòng nghiệp vụ"
+
+
+def test_modal_in_an_object_clause_and_foreign_ministry():
+    doc = run("Chính phủ Nhật Bản đã xin lỗi tất cả các nạn nhân từng phải chịu đựng những tổn thương.")
+    assert units(doc) == []
+    doc = run("Bộ Ngoại giao Mỹ thông báo kế hoạch bán lô vũ khí trị giá 1,42 tỷ USD cho Đài Loan nhằm giúp hòn đảo này.")
+    assert units(doc) == []

@@ -98,3 +98,12 @@ def test_time_limit_inside_a_cited_title_is_not_the_task_deadline():
     doc.assignments = [Assignment(a0, len(doc.text), doc.text[a0:], unit="các bộ", task="...")]
     link.link(seg, doc)
     assert doc.assignments[0].deadline is None
+
+
+def test_goal_horizon_is_not_a_task_deadline():
+    seg, doc = prepare("Ngành y tế cần thực hiện đồng bộ các giải pháp, phấn đấu đạt và vượt mục tiêu đến năm "
+                       "2020 có trên 90% dân số tham gia BHYT; hoàn thành báo cáo trước ngày 30/6/2017.")
+    s, e = span(doc, "đến năm 2020")
+    s2, e2 = span(doc, "trước ngày 30/6/2017")
+    doc.deadlines = [Deadline(s, e, doc.text[s:e], value="2020"), Deadline(s2, e2, doc.text[s2:e2], value="2017-06-30")]
+    assert [d.value for d in link.task_deadlines(doc, 0, len(doc.text))] == ["2017-06-30"]

@@ -27,6 +27,7 @@ import regex
 from .. import patterns
 from ..link import cited_spans, task_deadlines
 from ..model import Assignment, Document
+from ..normalise import unify_tones
 from ..segment import Segmented
 from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, clean, iter_units, unit_kind, unit_list_at
 
@@ -57,6 +58,17 @@ class Cues:
     not_subject: "regex.Pattern[str]"
     anaphora: "regex.Pattern[str]"
     guards: dict  # rule id -> words that, just before the cue, make it something else
+    passive: dict  # rule id -> passive markers that block the cue unless "cho" names the bodies
+    not_assigned: frozenset  # folded generic bodies
+    relative: "regex.Pattern[str]"
+    opener: "regex.Pattern[str]"
+    opener_inside: tuple
+    continuation: "regex.Pattern[str]"
+    directive_requester: "regex.Pattern[str]"
+    not_subject_before: "regex.Pattern[str]"
+    lead_adverbial: "regex.Pattern[str]"
+    caption: "regex.Pattern[str]"
+    person_tail: "regex.Pattern[str]"
 
 
 def _anchored(words) -> "regex.Pattern[str]":
@@ -67,9 +79,12 @@ def _anchored(words) -> "regex.Pattern[str]":
 def cues() -> Cues:
     cfg = patterns.load("assignment_cues")
     plain, giao_cho = [], []
-    guards = {}
+    guards, passive = {}, {}
     for rule in cfg["assignee_cues"]:
         name = rule["id"].replace(".", "__")
+        if rule.get("passive"):  # "các bộ được giao chủ trì" vs "được giao cho Công an các quận"
+            passive[rule["id"]] = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(
+                regex.escape(w) for w in rule["passive"]) + ")" + _SP + r"\Z", regex.V1)
         if rule.get("not_after"):  # "bàn giao", "có đề nghị": checked after a hit, cheaper than a lookbehind
             guards[rule["id"]] = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(
                 regex.escape(w) for w in rule["not_after"]) + ")" + _SP + r"\Z", regex.V1)
@@ -96,7 +111,36 @@ def cues() -> Cues:
         not_subject=_anchored(cfg["not_subject_after"]),
         anaphora=_anchored(cfg["anaphora"]),
         guards=guards,
+        passive=passive,
+        not_assigned=frozenset(_fold(w) for w in cfg["not_assigned"]),
+        # at least two words of clause ("đã đăng kí ..."), never "đã phải" (had to)
+        relative=regex.compile(r"\G[^\S\n]*" + _alt(cfg["relative_markers"]) + _NA
+                               + r"[^\S\n]+[^.;:,\s]+[^\S\n]+[^.;:,\n]{0,%d}?" % int(cfg["relative_span"])
+                               + _NB + "(?<!" + "|".join(r"(?<![\p{L}\p{M}])" + regex.escape(w) + r"[^\S\n]" for w in cfg["relative_not_after"])
+                               + ")(?P<modal>" + _alt(cfg["relative_modals"]) + ")" + _NA, regex.V1),
+        opener=regex.compile(r"\G" + _alt(cfg["openers"]) + _NA + r"[^\S\n]*,?[^\S\n]*", regex.V1),
+        # found with str.find, then checked for a lower-case word before it: cheaper than a
+        # regex scan of the whole text
+        opener_inside=tuple(unify_tones(w) for w in cfg["openers"] if w[0].isupper()),
+        continuation=regex.compile(r"\G" + _alt(cfg["continuations"]) + _NA + r"[^\S\n]*,?", regex.V1),
+        directive_requester=_anchored(cfg["directive_requesters"]),
+        person_tail=regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(unify_tones(w)) for w in cfg["person_surnames"])
+                                  + r")(?:[^\S\n]+\p{Lu}[\p{Ll}\p{M}]*){2,3}\Z", regex.V1),
+        caption=regex.compile(_NB + _alt(cfg["caption_labels"]) + r"[^\S\n]*\Z", regex.V1),
+        lead_adverbial=regex.compile(r"[^\S\n]*" + _alt(cfg["cue_adverbials"]) + _NA, regex.V1),
+        not_subject_before=regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(
+            regex.escape(w) for w in cfg["not_subject_before"]) + r")[^\S\n]+\Z", regex.V1),
     )
+
+
+_QUANT_LEAD = regex.compile(r"^(?:các|những|toàn thể|mọi)\s+")
+_RELATED_TAIL = regex.compile(r"\s+(?:có\s+)?liên\s+quan$")
+
+
+def _fold(unit: str) -> str:
+    """A unit reduced for the generic-body check: lower case, no quantifier, no "liên quan"."""
+    u = regex.sub(r"\s+", " ", clean(unit).lower()).strip()
+    return _RELATED_TAIL.sub("", _QUANT_LEAD.sub("", u))
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -200,22 +244,63 @@ def _comma_subjects(seg: Segmented, c: Cues) -> list[Assignment]:
             continue
         prev_end = -1
         for u0, u1 in iter_units(mt, s.start, s.end):
-            opens = _COMMA_BEFORE.search(mt, max(s.start, u0 - 3), u0) and prev_end < u0 - 2
+            glued = (mt[u0].isupper() and u0 - s.start > 3 and regex.match(r"[\p{Ll}\d][^\S\n]", mt[u0 - 2:u0])
+                     and not regex.search(r"[,;:(]", mt[s.start:u0])
+                     and not c.not_subject_before.search(mt, max(s.start, u0 - 12), u0)
+                     and not _TITLE_BEFORE().search(mt, max(s.start, u0 - 24), u0))
+            # "Theo Bộ Nội vụ, các Bộ, ngành ... phải": a body after the comma that closes an
+            # opening adverbial starts the clause even right after another body
+            after_adverbial = c.lead_adverbial.match(mt, s.start) and mt.find(",", s.start, u0) == u0 - 2
+            opens = (_COMMA_BEFORE.search(mt, max(s.start, u0 - 3), u0) or glued) and (prev_end < u0 - 2 or after_adverbial)
             prev_end = u1
             if not opens:
                 continue
-            units = unit_list_at(mt, u0)
-            if units and c.strong.match(mt, units[-1][1]):
+            units = _units_at(mt, u0, c)
+            if glued and len(units) > 1:  # a caption run into the text names one body
+                continue
+            rel = c.relative.match(mt, units[-1][1]) if units else None
+            if rel and not c.assignee.search(mt, units[-1][1], rel.start("modal")):
+                end = _clause_end(seg, u0)
+                out += [a for u in units if (a := _make(seg, u, rel.start("modal"), end, "asg.relative"))]
+                continue
+            strong = c.strong.match(mt, units[-1][1]) if units else None
+            if strong and strong.group().strip()[:1].islower():
                 end = _clause_end(seg, u0)
                 out += [a for u in units if (a := _make(seg, u, units[-1][1], end, "asg.subject"))]
     return out
 
 
-def _subject_positions(seg: Segmented) -> list[tuple[int, bool]]:
-    """Where a subject may start: each sentence start, and just after a colon inside a
-    sentence; with whether plain action verbs count there."""
+_GLUED_STOP = regex.compile(r"[.!?](?<=(?:[\p{Ll}\d]{3}|\d)[.!?])(?=\p{Lu}[\p{Ll}\p{M}])", regex.V1)
+_OPENER_COMMA = regex.compile(r"[^\S\n]*,[^\S\n]*")
+_LOWER_BEFORE = regex.compile(r"[\p{Ll}\d][^\S\n]+\Z", regex.V1)
+
+
+@lru_cache(maxsize=1)
+def _TITLE_BEFORE() -> "regex.Pattern[str]":
+    """A person's title just before a body ("Thủ tướng Chính phủ") makes the body part of it."""
+    titles = patterns.load("units")["persons"]["titles"]
+    return regex.compile(_NB + _alt(titles) + r"[^\S\n]+\Z", regex.V1)
+
+
+def _subject_positions(seg: Segmented, c: Cues) -> list[tuple[int, bool, bool]]:
+    """Where a subject may start: each sentence start (after an opener such as "Theo đó,"),
+    just after a colon inside a sentence, and where a lost full stop shows ("năm 2017.Các
+    bộ", "... 6 nhóm Trên cơ sở đó, Văn phòng ..."); with whether plain action verbs count
+    and whether a sentence the segmenter missed starts there."""
     mt = seg.match_text
     out = []
+    for m in _GLUED_STOP.finditer(mt):  # rare: one scan of the text, then the section check
+        p = m.end()
+        o = c.opener.match(mt, p)
+        out.append((o.end() if o else p, False, True))
+    for w in c.opener_inside:
+        i = mt.find(w)
+        while i >= 0:
+            comma = _OPENER_COMMA.match(mt, i + len(w))
+            if comma and _LOWER_BEFORE.search(mt, max(0, i - 4), i):
+                out.append((comma.end(), False, True))
+            i = mt.find(w, i + 1)
+    out = [o for o in out if not _skipped(seg, o[0]) and not seg.blocks[seg.block_at(o[0]) or 0].is_heading]
     for s in seg.sentences:
         b = seg.blocks[s.block]
         if _skipped(seg, s.start) or b.is_heading:
@@ -226,11 +311,14 @@ def _subject_positions(seg: Segmented) -> list[tuple[int, bool]]:
         label = _INLINE_LABEL.match(mt, pos)  # "... sau: 1. UBND ... 2. Sở Y tế: ..." on one line
         if label:
             pos, plain = label.end(), True
-        out.append((pos, plain))
+        opener = c.opener.match(mt, pos)
+        out.append((opener.end() if opener else pos, plain, False))
         for m in _COLON.finditer(mt, s.start, s.end):
+            if c.caption.search(mt, max(s.start, m.start() - 12), m.start()):  # "Ảnh: Công an cung cấp"
+                continue
             label = _INLINE_LABEL.match(mt, m.end())
-            out.append((label.end() if label else m.end(), True))
-    return out
+            out.append((label.end() if label else m.end(), True, False))
+    return sorted(set(out))
 
 
 def _sentence_index(seg: Segmented, offset: int) -> int:
@@ -253,23 +341,40 @@ def _by_subject(seg: Segmented, doc: Document, c: Cues, cue_starts: list[int]) -
     out = []
     window = int(patterns.load("assignment_cues").get("directive_window", 0))
     cue_sents = sorted({_sentence_index(seg, s) for s in cue_starts})
-    for pos, plain in _subject_positions(seg):
+    for pos, plain, fresh in _subject_positions(seg, c):
         si = _sentence_index(seg, pos)
-        k = bisect.bisect_left(cue_sents, si)
+        # a sentence the segmenter missed follows the cues earlier in its segment
+        k = bisect.bisect_right(cue_sents, si) if fresh and any(s < pos for s in cue_starts) else bisect.bisect_left(cue_sents, si)
         directive = k > 0 and si - cue_sents[k - 1] <= window
-        units = unit_list_at(mt, pos)
+        units = _units_at(mt, pos, c)
         if not units:
+            # "Kịp thời sửa đổi ... . Tăng cường ...": orders without a subject go on with it
+            if directive and (c.verb.match(mt, pos) or c.modal.match(mt, pos)):
+                bisect.insort(cue_sents, si)
             continue
         after = _skip_deadline(doc, mt, units[-1][1])
+        rel = c.relative.match(mt, after)
+        if rel and not c.assignee.search(mt, after, rel.start("modal")):
+            end = _subject_end(seg, pos, c)
+            out += [a for u in units if (a := _make(seg, u, rel.start("modal"), end, "asg.relative"))]
+            continue
         inline = _UNIT_THEN_TASK.match(mt, after) if plain else None
         if inline:  # "3. Sở Y tế: Phối hợp ...", "2. Sở Nông nghiệp và PTNT a) Chủ trì ..."
             end = _subject_end(seg, pos, c)
             out += [a for u in units if (a := _make(seg, u, inline.end(), end, "asg.inline"))]
             continue
+        labelled = plain
         plain = plain or (directive and not c.past.search(mt, after, min(len(mt), after + 12)))
-        if c.anaphora.match(mt, after) or c.requester.match(mt, after) or c.not_subject.match(mt, after) and not c.modal.match(mt, after):
+        # "[yêu cầu ...] Bộ TT&TT chỉ đạo các cơ quan ...": inside a directive, the body
+        # that is to direct others has a task of its own
+        leads = c.directive_requester.match(mt, after) if directive and not c.past.search(mt, max(0, pos - 12), pos) else None
+        if not leads and (c.anaphora.match(mt, after) or c.requester.match(mt, after)
+                          or c.not_subject.match(mt, after) and not c.modal.match(mt, after)):
             continue
-        modal = c.modal.match(mt, after)
+        modal = c.modal.match(mt, after) or leads
+        # in running text a capital after the body means the name goes on ("Cục Quản lý ...")
+        if not labelled and regex.match(r"[^\S\n,]*\p{Lu}", mt[after:after + 3]):
+            continue
         # "thủ trưởng các cơ quan, đơn vị tham mưu ..." names the office holders of the
         # advising bodies: an office holder takes a task only with a modal ("phải", "cần")
         officer = any(unit_kind(mt, u[0], u[1])[1] == "unit.officer" for u in units)
@@ -278,8 +383,28 @@ def _by_subject(seg: Segmented, doc: Document, c: Cues, cue_starts: list[int]) -
         if modal and c.requester.match(mt, modal.end()):  # "Chính phủ tiếp tục giao bộ, ngành ..."
             continue
         end = _subject_end(seg, pos, c)
-        out += [a for u in units if (a := _make(seg, u, after, end, "asg.subject"))]
+        if not seg.blocks[seg.block_at(pos)].label:
+            end = _continued(seg, end, c)
+        found = [a for u in units if (a := _make(seg, u, after, end, "asg.subject"))]
+        if found and directive:  # "Bộ A làm X. Bộ B làm Y. ...": the directive runs on
+            bisect.insort(cue_sents, si)
+        out += found
     return out
+
+
+def _units_at(mt: str, pos: int, c: Cues) -> list[tuple[int, int]]:
+    """The units at ``pos``; a capitalised task verb swallowed into the last one as part of
+    a name ("Báo Nghệ An Phối hợp ...") is given back."""
+    units = unit_list_at(mt, pos)
+    if units:
+        u0, u1 = units[-1]
+        for m in regex.finditer(r"(?<=[^\S\n])\p{Lu}", mt[u0:u1]):
+            p = u0 + m.start()
+            v = c.verb.match(mt, p) or c.modal.match(mt, p)
+            if v and regex.search(r"\S[^\S\n]+\S", v.group()):  # "Phối hợp", never a name's "Cần"
+                units[-1] = (u0, p - 1)
+                break
+    return units
 
 
 def _subject_end(seg: Segmented, pos: int, c: Cues) -> int:
@@ -313,8 +438,10 @@ def _by_cue(seg: Segmented, c: Cues) -> list[Assignment]:
         hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
     cue_starts = sorted(h[0] for h in hits)
     for cs, ce, rule in hits:
-        guard = c.guards.get(rule)
+        guard, passive = c.guards.get(rule), c.passive.get(rule)
         if _skipped(seg, cs) or (guard and guard.search(mt, max(0, cs - 12), cs)):
+            continue
+        if passive and passive.search(mt, max(0, cs - 12), cs) and not _CHO_END.search(mt, cs, ce):
             continue
         sent = seg.sentence_at(cs)
         s0 = sent.start if sent else seg.blocks[seg.block_at(cs) or 0].start
@@ -325,13 +452,41 @@ def _by_cue(seg: Segmented, c: Cues) -> list[Assignment]:
         if not units or c.anaphora.match(mt, units[-1][1]):
             continue
         task_start = units[-1][1]
+        if _ALLOCATION.match(mt, task_start):  # "giao cho Bộ Quốc phòng 208 ha đất": a grant, not a task
+            continue
         end = _clause_end(seg, task_start)  # a list joined by ";" may run past the cue's sentence
         nxt = [s for s in cue_starts if task_start < s < end and regex.search(r",[^\S\n]*$", mt[max(0, s - 3):s])]
         if nxt:
             end = nxt[0]
-        end = _through_list(seg, cs, end)
+        end = _continued(seg, _through_list(seg, cs, end), c)
         out += [a for u in units if (a := _make(seg, u, task_start, end, rule))]
     return out
+
+
+_CHO_END = regex.compile(r"(?<![\p{L}\p{M}])cho[^\S\n]*\Z", regex.V1)
+_ALLOCATION = regex.compile(r"[^\S\n]*\d")
+
+
+def _continued(seg: Segmented, end: int, c: Cues) -> int:
+    """"... thu tiền sử dụng đất. Đồng thời sớm hoàn thiện Kế hoạch ...", "... Hoàn thành
+    báo cáo ... chậm nhất ngày 4/2/2017": next sentences that open with a continuation word
+    or an order without a subject go on with the task."""
+    mt = seg.match_text
+    block = seg.block_at(max(0, end - 1))
+    for _ in range(int(patterns.load("assignment_cues").get("continuation_window", 3))):
+        nxt = seg.sentence_at(end + 1) if end + 1 < len(mt) else None
+        if nxt is None or nxt.start < end or seg.block_at(nxt.start) != block:
+            break
+        p = _LEAD.match(mt, nxt.start).end()
+        m = c.continuation.match(mt, p)
+        if m:
+            p = _LEAD.match(mt, m.end()).end()
+        elif not (c.verb.match(mt, p) or c.modal.match(mt, p)) or not mt[p:p + 1].isupper():
+            break
+        if unit_list_at(mt, p) or c.assignee.search(mt, p, nxt.end):  # a new body, or a new request
+            break
+        end = _clause_end(seg, p)
+    return end
 
 
 def _after_adverbial(mt: str, pos: int, c: Cues) -> list[tuple[int, int]]:
@@ -410,8 +565,9 @@ def _split_by_deadlines(seg: Segmented, doc: Document, a: Assignment, cited: lis
 def extract(seg: Segmented, doc: Document) -> list[Assignment]:
     c = cues()
     by_cue = _by_cue(seg, c)
-    found = (_by_heading(seg) + _by_subject(seg, doc, c, [a.start for a in by_cue]) + by_cue
-             + _comma_subjects(seg, c))
+    by_comma = _comma_subjects(seg, c)
+    found = (_by_heading(seg) + _by_subject(seg, doc, c, [a.start for a in by_cue + by_comma]) + by_cue
+             + by_comma)
     out: list[Assignment] = []
     seen: set[tuple[int, str]] = set()
     cited = cited_spans(doc)
@@ -420,6 +576,8 @@ def extract(seg: Segmented, doc: Document) -> list[Assignment]:
         if key in seen:
             continue
         seen.add(key)
+        if _fold(a.unit) in c.not_assigned or c.person_tail.search(unify_tones(a.unit)):
+            continue
         _cooperating(seg, a, c)
         out.extend(_split_by_deadlines(seg, doc, a, cited))
     out.sort(key=lambda a: (a.start, a.end))
