@@ -10,12 +10,13 @@ from pipeline.devset import gold_texts, load_texts
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT.parent / "shared" / "bench"
 DEV = ROOT / "gold" / "dev.jsonl"
+TEST = ROOT / "gold" / "test.jsonl"
 GOLD_KEYS = {"doc_id", "doc_type", "number", "issue_date", "issuer", "references", "dates",
              "targets", "assignments", "deadlines"}
 
 
-def dev_docs():
-    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+def dev_docs(path=DEV):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_load_texts_from_small_archive(tmp_path):
@@ -32,9 +33,10 @@ def test_gold_texts_prefers_corpus_files(tmp_path):
     assert sources == {"seed": tmp_path / "seed.txt"}
 
 
-def test_dev_gold_is_well_formed():
-    docs = dev_docs()
-    assert len(docs) >= 24
+@pytest.mark.parametrize("path,at_least", [(DEV, 24), (TEST, 16)], ids=["dev", "test"])
+def test_gold_is_well_formed(path, at_least):
+    docs = dev_docs(path)
+    assert len(docs) >= at_least
     assert len({d["doc_id"] for d in docs}) == len(docs)
     for d in docs:
         assert GOLD_KEYS <= set(d), d["doc_id"]
@@ -44,13 +46,18 @@ def test_dev_gold_is_well_formed():
             assert t["comparator"] in ("=", ">", ">=", "<", "<=", "range")
 
 
+def test_dev_and_test_sets_do_not_overlap():
+    assert not {d["doc_id"] for d in dev_docs(DEV)} & {d["doc_id"] for d in dev_docs(TEST)}
+
+
 @pytest.mark.skipif(not BENCH.is_dir(), reason="bench archives absent")
-def test_every_dev_document_is_in_the_bench():
-    ids = [d["doc_id"] for d in dev_docs()]
+@pytest.mark.parametrize("path", [DEV, TEST], ids=["dev", "test"])
+def test_every_gold_document_is_in_the_bench(path):
+    ids = [d["doc_id"] for d in dev_docs(path)]
     texts = load_texts(ids, BENCH)
     assert set(texts) == set(ids)
     # annotated reference ids occur in the text (spaces aside)
-    for d in dev_docs():
+    for d in dev_docs(path):
         flat = "".join(texts[d["doc_id"]].split())
         for ref in d["references"]:
             number = ref["id"].split("/")[0].split("-")[0]
