@@ -43,9 +43,9 @@ class Segmented:
     _sent_starts: list[int] = field(default_factory=list, repr=False)
 
     def block_at(self, offset: int) -> Optional[int]:
+        """The last block starting at or before ``offset`` (the one holding it, or the one
+        before the blank line it falls in)."""
         i = bisect.bisect_right(self._block_starts, offset) - 1
-        if i >= 0 and self.blocks[i].start <= offset < max(self.blocks[i].end, self.blocks[i].start + 1):
-            return i
         return i if i >= 0 else None
 
     def sentence_at(self, offset: int) -> Optional[Sentence]:
@@ -175,8 +175,10 @@ def segment(text: str, match_text: Optional[str] = None) -> Segmented:
     return seg
 
 
+# the blanks after a sentence end, before a capital, digit, quote or dash (or after "./.");
+# led by the end mark itself, not a lookbehind, so the scan jumps from mark to mark
 _SENT_SPLIT = regex.compile(
-    r"(?<=[.!?…;])\s+(?=[\p{Lu}\d\"“(\-–])|(?<=\./\.)\s+"
+    r"[.!?…;](\s+)(?:(?=[\p{Lu}\d\"“(\-–])|(?<=\./\.\s+))"
 )
 _NO_SPLIT_BEFORE = regex.compile(r"(?:\b(?:TP|Tp|ThS|TS|PGS|GS|BS|Đ/c|đ/c|St|v\.v|Q|P|TT|KH|UBND|Ths)\.|\b[\p{Lu}]\.)$")
 
@@ -187,9 +189,10 @@ def _split_sentences(seg: Segmented) -> None:
     for bi, b in enumerate(seg.blocks):
         cur = b.start
         for m in _SENT_SPLIT.finditer(text, b.start, b.end):
-            if _NO_SPLIT_BEFORE.search(text, max(b.start, m.start() - 8), m.start()):
+            at = m.start(1)
+            if _NO_SPLIT_BEFORE.search(text, max(b.start, at - 8), at):
                 continue
-            seg.sentences.append(Sentence(cur, m.start(), bi))
+            seg.sentences.append(Sentence(cur, at, bi))
             cur = m.end()
         if cur < b.end:
             seg.sentences.append(Sentence(cur, b.end, bi))

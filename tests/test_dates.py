@@ -208,3 +208,40 @@ def test_bench_sample_values():
             assert norm.text[x.start:x.end] == x.text
             assert regex.fullmatch(_ISO, x.value), x
             assert not regex.match(r"\s*/\s*\p{Lu}", norm.text[x.end:]), x
+
+
+# ---- the fast scan equals a plain scan with every rule ----------------------------------
+
+def _plain_scan(text: str) -> list[tuple[str, int, int]]:
+    """Each rule's own finditer over the whole text: what ``_vntime.find`` must reproduce
+    while trying number-led rules only where one of them can match."""
+    from pipeline.extractors import _vntime
+
+    return sorted((r.id, m.start(), m.end()) for r in _vntime._rules() for m in r.rx.finditer(text))
+
+
+def _fast_scan(text: str) -> list[tuple[str, int, int]]:
+    from pipeline.extractors import _vntime
+
+    starts = _vntime._rule_starts(text)
+    return sorted((r.id, m.start(), m.end()) for r in _vntime._rules() for m in _vntime._matches(r, text, starts))
+
+
+@pytest.mark.parametrize("text", [
+    "Tân Uyên, ngày 16 tháng 12 năm 2022",
+    "Nghị quyết số 20-NQ/TW ngày 25/10/2017; từ 19/5 - 26/5 và ngày 27-28/7/2020",
+    "trong quý I, quý II và III/2017; 6 tháng đầu năm 2024 tăng 3.000 người (20%)",
+    "Sáng 15/3, Tết Nguyên đán Đinh Dậu 2017, giai đoạn 2021 - 2025, từ 2007 đến 2015",
+    "các năm 2021, 2022, 2023; phấn đấu đến 2020 có 2,5 - 3 nghìn doanh nghiệp",
+])
+def test_fast_scan_equals_plain_scan(text):
+    norm = normalise(text)
+    assert _fast_scan(norm.match_text) == _plain_scan(norm.match_text)
+
+
+def test_fast_scan_equals_plain_scan_on_news():
+    from conftest import bench_sample
+
+    for d in bench_sample(15):
+        mt = normalise(d["text"]).match_text
+        assert _fast_scan(mt) == _plain_scan(mt), d["id"]

@@ -134,3 +134,52 @@ def test_offsets_hold_on_any_slice(data):
     norm, ents = run(text[i:j])
     for e in ents:
         assert norm[e.start:e.end] == e.text
+
+
+# ---- the memoised word index equals a plain scan ----------------------------------------
+
+def _plain_candidates(text: str, firsts, start: int = 0, stop=None) -> list[int]:
+    """str.find for each word within [start, stop), whole words only: the scan the word
+    index of ``_candidates`` stands for."""
+    low = text.lower()
+    stop = len(text) if stop is None else stop
+    out = []
+    for f in firsts:
+        i = low.find(f, start, stop)
+        while i >= 0:
+            n = len(f)
+            if (i == 0 or not low[i - 1].isalnum()) and (i + n >= len(low) or not low[i + n].isalnum()):
+                out.append(i)
+            i = low.find(f, i + 1, stop)
+    return sorted(out)
+
+
+def test_candidates_equal_plain_scan_in_ranges():
+    text = normalise((CORPUS / sorted(p.name for p in CORPUS.glob("*.txt"))[0]).read_text(encoding="utf-8")).match_text
+    g = entities.grammar()
+    for key in ("unit", "place"):
+        firsts = g.first[key]
+        assert entities._candidates(text, firsts) == _plain_candidates(text, firsts)
+        for start, stop in ((0, 50), (37, 400), (len(text) // 2, len(text)), (5, 5)):
+            assert entities._candidates(text, firsts, start, stop) == _plain_candidates(text, firsts, start, stop)
+
+
+def test_whole_word_scanner_matches_find_loop():
+    # underscores, digits and marks next to a word: only isalnum letters and digits join it
+    text = "các_xã, 2các xã2 (xã) cácxã Xã ủy_ban ủy ban ủy\u0301 ban huyện"
+    words = frozenset({"các", "xã", "ủy", "huyện", "ban"})
+    low = text.lower()
+    assert [m.start() for m in entities._word_scanner(words).finditer(low)] == _plain_candidates(text, words)
+    assert [c for c, _ in entities._whole_words(low, words)] == _plain_candidates(text, words)
+
+
+def test_unit_leads_turn_away_only_what_the_heads_cannot_match():
+    """A first word written in a case no head uses never starts a unit, with or without
+    the cheap test in front of the grammar."""
+    g = entities.grammar()
+    for text in ("công nghiệp và Công an huyện", "cơ sở sản xuất, Sở Y tế", "thành phố Hà Nội và Thành ủy"):
+        mt = normalise(text).match_text
+        for c in entities._candidates(mt, g.first["unit"]):
+            leads = g.leads[entities._first(mt, c)]
+            if leads is not None and mt[c] not in leads:
+                assert entities.parse_unit(mt, c) is None, (text, c)

@@ -69,3 +69,21 @@ def test_segment_on_seed_plan_finds_named_sections(seed_docs):
     seg = segment(doc.text, normalise(doc.text).match_text)
     names = {b.section for b in seg.blocks}
     assert {"muc_dich_yeu_cau", "muc_tieu", "nhiem_vu_giai_phap", "to_chuc_thuc_hien", "noi_nhan"} <= names
+
+
+def test_sentence_split_equals_lookbehind_form():
+    """The split regex led by the end mark finds the same breaks as the lookbehind form it
+    replaced (which the engine cannot skip ahead on), in ranges that start like a block
+    does: on a non-blank character."""
+    import regex
+
+    from pipeline import segment as S
+
+    old = regex.compile(r"(?<=[.!?…;])\s+(?=[\p{Lu}\d\"“(\-–])|(?<=\./\.)\s+")
+    texts = [PLAN, "Ông A. Nguyễn nói. Sau đó ./.  hết; 2 việc… (tiếp) - và \"trích\"  “dẫn”. kết thúc.",
+             "TP. Hà Nội. Đ/c. Nam ...   Xong!  Rồi? tiếp theo."]
+    for text in texts:
+        inner = next(i for i in range(3, len(text)) if not text[i].isspace())
+        for b_start, b_end in ((0, len(text)), (inner, len(text) - 2)):
+            new = [(m.start(1), m.end()) for m in S._SENT_SPLIT.finditer(text, b_start, b_end)]
+            assert new == [m.span() for m in old.finditer(text, b_start, b_end)]

@@ -22,7 +22,9 @@ it right at no cost.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator, Optional
 
@@ -64,11 +66,53 @@ def _alt(words, case_insensitive: bool = False) -> str:
 
 
 _WORD = regex.compile(r"[\p{L}\p{M}\d]+", regex.V1)
+_ROMAN = regex.compile(r"[IVX]+")
+_NONBLANK = regex.compile(r"\S+")
+
+
+@dataclass
+class _Memo:
+    """What the unit grammar has already read in one text. The grammar is asked about the
+    same offsets again and again (every list, title and assignment cue re-parses the
+    units it starts with), and each answer depends only on the text and the offset."""
+    text: str
+    lower: Optional[str] = None
+    firsts: dict = field(default_factory=dict)     # offset -> lower-cased word there
+    units: dict = field(default_factory=dict)      # offset -> unit_at result
+    names: dict = field(default_factory=dict)      # offset -> _name result
+    hits: dict = field(default_factory=dict)       # word set -> [(offset, length)]
+
+
+_MEMO: list[Optional[_Memo]] = [None]
+
+
+def _memo(t: str) -> _Memo:
+    """The memo of ``t``, started afresh when a different text comes in. The memo holds
+    its text, so identity is a safe key; a caller keeps the memo it got, so texts
+    interleaved by threads only cost cache misses, never wrong answers."""
+    m = _MEMO[0]
+    if m is None or m.text is not t:
+        m = _MEMO[0] = _Memo(t)
+    return m
 
 
 def _first(t: str, pos: int) -> str:
-    m = _WORD.match(t, pos)
-    return m.group().lower() if m else ""
+    """The lower-cased word starting at ``pos`` ("" if none); the hottest call of the
+    grammar, so the memo is looked up here rather than through :func:`_memo`."""
+    memo = _MEMO[0]
+    if memo is None or memo.text is not t:
+        memo = _memo(t)
+    w = memo.firsts.get(pos)
+    return _word_at(memo, pos) if w is None else w
+
+
+def _word_at(memo: _Memo, pos: int) -> str:
+    """The lower-cased word starting at ``pos`` ("" if none)."""
+    w = memo.firsts.get(pos)
+    if w is None:
+        m = _WORD.match(memo.text, pos)
+        w = memo.firsts[pos] = m.group().lower() if m else ""
+    return w
 
 
 def _syllable(word: str) -> str:
@@ -86,13 +130,42 @@ class _ByFirst:
             groups.setdefault(_syllable(w), []).append(w)
         guards = guards or {}
         self.table = {}
+        self.leads = {}
         for first, ws in groups.items():
             ws = sorted(set(ws), key=len, reverse=True)
             self.table[first] = _c("(?:" + "|".join(_word_rx(w) + guards.get(w, "") for w in ws) + ")" + tail)
+            self.leads[first] = _leads(ws)
 
-    def match(self, t: str, pos: int):
-        rx = self.table.get(_first(t, pos))
-        return rx.match(t, pos) if rx else None
+    def match(self, t: str, pos: int, word: Optional[str] = None):
+        """``word``: the lower-cased word at ``pos`` when the caller has it already."""
+        if word is None:
+            word = _first(t, pos)
+        rx = self.table.get(word)
+        if rx is None:
+            return None
+        leads = self.leads[word]
+        if leads is not None and (pos >= len(t) or t[pos] not in leads):
+            return None
+        return rx.match(t, pos)
+
+
+def _leads(words) -> Optional[frozenset]:
+    """The characters the phrases can start with, as ``_word_rx`` writes their first
+    letter ("Sở" only "S", "ngành" "n" or "N"): a capitalised head is not tried on the
+    lower-case word ("cơ sở"). None when a phrase could start anywhere."""
+    out: set[str] = set()
+    for w in words:
+        parts = regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(w.strip()))
+        if not parts:
+            return None
+        p = parts[0]
+        if p in "-–—":
+            out.update("-–—")
+        elif p[0].islower():
+            out.update(p[0] + p[0].upper())
+        else:
+            out.add(p[0])
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -116,6 +189,7 @@ class Grammar:
     not_after: "regex.Pattern[str]"
     kinds: tuple  # (kind, rule id, compiled head regex anchored at a unit's head)
     first: dict   # piece name -> lower-cased first syllables: a cheap test before each regex
+    leads: dict   # first syllable -> the characters a unit starting with it may start with
 
 
 def _c(src: str) -> "regex.Pattern[str]":
@@ -125,6 +199,7 @@ def _c(src: str) -> "regex.Pattern[str]":
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
     """Compile units.yaml into the pieces of a unit (see the YAML header)."""
+    _MEMO[0] = None  # what an earlier grammar read is not what this one reads
     cfg = patterns.load("units")
     complete, needs, needs_lower, officer, kinds = [], [], [], [], []
     for rule in cfg["heads"]:
@@ -155,12 +230,15 @@ def grammar() -> Grammar:
         for s in seps) + r")[^\S\n]*"
     not_after = "|".join(regex.escape(unify_tones(w)) for w in cfg["not_after"])
     guards = {w: g for w, g in complete}
+    starts = (_ByFirst(cfg["quantifiers"], _SP), _ByFirst([w for w, _ in complete], _NA, guards),
+              _ByFirst(needs, _SP), _ByFirst(needs_lower, _SP), _ByFirst(officer, _SP))
+    quant_, complete_, needs_, needs_lower_, officer_ = starts
     return Grammar(
-        quant=_ByFirst(cfg["quantifiers"], _SP),
-        complete=_ByFirst([w for w, _ in complete], _NA, guards),
-        needs=_ByFirst(needs, _SP),
-        needs_lower=_ByFirst(needs_lower, _SP),
-        officer=_ByFirst(officer, _SP),
+        quant=quant_,
+        complete=complete_,
+        needs=needs_,
+        needs_lower=needs_lower_,
+        officer=officer_,
         domain=_c(_alt(cfg["domains"], case_insensitive=True) + _NA),
         any_domain=_c(_alt(cfg["domains"] + cfg["verb_domains"], case_insensitive=True) + _NA),
         agency_name=_c(rf"(?![IVX]+{_NA})\p{{Lu}}[\p{{Ll}}\p{{M}}]*{_SP}(?!{quant}{_NA})\p{{Ll}}[\p{{L}}\p{{M}}]*{_NA}"),
@@ -176,28 +254,75 @@ def grammar() -> Grammar:
         not_after=_c(r"(?<![\p{L}\p{M}])(?:" + not_after + r")" + _SP + r"\Z"),
         kinds=tuple((kind, rid, _ByFirst(words, _NA)) for kind, rid, words in kinds),
         first=first,
+        leads=_unit_leads(starts),
     )
+
+
+def _unit_leads(starts: tuple) -> dict:
+    """For each first syllable of a unit, the characters its quantifier or head may start
+    with (None: any). "công" is only ever "Công an", "Công ty"...: the lower-case word in
+    "công nghiệp" cannot start a unit, and is turned away before any regex runs."""
+    out: dict = {}
+    for piece in starts:
+        for word, leads in piece.leads.items():
+            if word in out and out[word] is None:
+                continue
+            out[word] = None if leads is None else (out.get(word) or frozenset()) | leads
+    return out
 
 
 
 
 def _candidates(text: str, firsts: frozenset, start: int = 0, stop: Optional[int] = None) -> list[int]:
     """Offsets of whole words in ``firsts`` (lower case), found with str.find: a scan of the
-    text per word is much cheaper than a regex or a Python loop over every word."""
-    low = text.lower()
+    text per word is much cheaper than a regex or a Python loop over every word. The scan
+    of the whole text is kept, so asking again for a range is a bisection."""
     stop = len(text) if stop is None else stop
+    memo = _memo(text)
+    if memo.lower is None:
+        memo.lower = text.lower()
+    low = memo.lower
     if len(low) != len(text):  # a letter whose lower case changes length: word by word
         return [m.start() for m in _WORD.finditer(text, start, stop) if m.group().lower() in firsts]
+    hits = memo.hits.get(firsts)
+    if hits is None:
+        hits = memo.hits[firsts] = _whole_words(low, firsts)
+    out = []
+    for i in range(bisect.bisect_left(hits, (start,)), len(hits)):
+        c, n = hits[i]
+        if c >= stop:
+            break
+        if c + n <= stop:
+            out.append(c)
+    return out
+
+
+def _whole_words(low: str, firsts: frozenset) -> list[tuple[int, int]]:
+    """(offset, length) of every whole-word occurrence of ``firsts`` in ``low``, sorted.
+    Many words: one scan of the text with an alternation; a few: str.find per word."""
+    if len(firsts) > _FIND_WORDS:
+        return [(m.start(), m.end() - m.start()) for m in _word_scanner(firsts).finditer(low)]
     out = []
     for f in firsts:
         n = len(f)
-        i = low.find(f, start, stop)
+        i = low.find(f)
         while i >= 0:
             if (i == 0 or not low[i - 1].isalnum()) and (i + n >= len(low) or not low[i + n].isalnum()):
-                out.append(i)
-            i = low.find(f, i + 1, stop)
+                out.append((i, n))
+            i = low.find(f, i + 1)
     out.sort()
     return out
+
+
+_FIND_WORDS = 24  # above this many words one regex scan beats a str.find loop per word
+
+
+@lru_cache(maxsize=16)
+def _word_scanner(firsts: frozenset) -> "re.Pattern[str]":
+    """Whole words of ``firsts``, bounded exactly as ``str.isalnum`` bounds them: ``re``'s
+    word class less the underscore is that class."""
+    alt = "|".join(re.escape(f) for f in sorted(firsts, key=lambda f: (-len(f), f)))
+    return re.compile(r"(?<![^\W_])(?:" + alt + r")(?![^\W_])")
 
 
 def _exact_candidates(text: str, words: frozenset) -> list[int]:
@@ -217,10 +342,19 @@ def _exact_candidates(text: str, words: frozenset) -> list[int]:
 def _name(t: str, pos: int, g: Grammar) -> Optional[int]:
     """End of a proper name of up to four capitalised words ("Tân Uyên", "VH-TT-DL"); a
     single title-case word must not run into lower case ("Chính phủ Chỉ đạo")."""
+    names = _memo(t).names
+    if pos not in names:
+        names[pos] = _read_name(t, pos, g)
+    return names[pos]
+
+
+def _read_name(t: str, pos: int, g: Grammar) -> Optional[int]:
     end, n, p = None, 0, pos
     # inside a name only a standalone head or a place word stops it ("Hải Phòng" goes on)
-    while n < 4 and not (_first(t, p) in g.first["headish"] and g.headish.match(t, p)
-                         and (n == 0 or not g.needs.match(t, p))):
+    while n < 4:
+        w = _first(t, p)
+        if w in g.first["headish"] and g.headish.match(t, p, w) and (n == 0 or not g.needs.match(t, p, w)):
+            break
         m = g.name_word.match(t, p)
         if not m:
             break
@@ -231,8 +365,9 @@ def _name(t: str, pos: int, g: Grammar) -> Optional[int]:
         p = s.end()
     if n == 1:
         word = t[pos:end]
-        abbr = sum(c.isupper() for c in word) > 1 or regex.fullmatch(r"[IVX]+", word) is not None  # "Vụ II"
-        if not abbr and g.sp.match(t, end) and t[g.sp.match(t, end).end():][:1].islower():
+        abbr = sum(c.isupper() for c in word) > 1 or _ROMAN.fullmatch(word) is not None  # "Vụ II"
+        s = g.sp.match(t, end)
+        if not abbr and s and t[s.end():s.end() + 1].islower():
             return None
     return end
 
@@ -252,17 +387,18 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
         return None
     g = grammar()
     f = g.first
-    w = _first(t, pos)
+    memo = _memo(t)
+    w = _word_at(memo, pos)
     if w not in f["unit"]:
         return None
     p = pos
-    q = g.quant.match(t, p) if w in f["quant"] else None
+    q = g.quant.match(t, p, w) if w in f["quant"] else None
     if q:
         p = q.end()
-        w = _first(t, p)
+        w = _word_at(memo, p)
         if w not in f["head"]:
             return None
-    m = g.complete.match(t, p) if w in f["complete"] else None
+    m = g.complete.match(t, p, w) if w in f["complete"] else None
     if m:
         end = m.end()
         s = g.sp.match(t, end)
@@ -271,7 +407,7 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
             e = d.end() if d else _name(t, s.end(), g)
             end = e or end
     else:
-        m = g.needs.match(t, p) if w in f["needs"] else None
+        m = g.needs.match(t, p, w) if w in f["needs"] else None
         if m:
             x = m.end()
             d = g.any_domain.match(t, x)
@@ -286,11 +422,11 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
                     end = (g.any_domain.match(t, j.end()) or g.agency_name.match(t, j.end())
                            or _Span(_name(t, j.end(), g) or end)).end()
         else:
-            m = g.needs_lower.match(t, p) if w in f["needs_lower"] else None
+            m = g.needs_lower.match(t, p, w) if w in f["needs_lower"] else None
             d = g.any_domain.match(t, m.end()) if m else None
             end = d.end() if d else None
             if end is None and not q and w in f["officer"]:
-                m = g.officer.match(t, p)
+                m = g.officer.match(t, p, w)
                 end = parse_unit(t, m.end(), depth + 1) if m else None
         if end is None:
             return None
@@ -300,9 +436,9 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
             break
         x = s.end()
         e = parse_unit(t, x, depth + 1)
-        w = _first(t, x)
+        w = _word_at(memo, x)
         if e is None:
-            pm = g.place.match(t, x) if w in f["place"] else None
+            pm = g.place.match(t, x, w) if w in f["place"] else None
             if pm:
                 e = pm.end()
                 s2 = g.sp.match(t, e)
@@ -311,7 +447,7 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
                 if ne:
                     e = _known_place_end(t, ns, ne)
             else:
-                lm = g.level.match(t, x) if w in f["level"] else None
+                lm = g.level.match(t, x, w) if w in f["level"] else None
                 e = lm.end() if lm else None
         if e is None:
             break
@@ -321,7 +457,20 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
 
 def unit_at(match_text: str, pos: int) -> Optional[tuple[int, int]]:
     """The unit starting exactly at ``pos``, as (start, end), or None."""
+    units = _memo(match_text).units
+    if pos not in units:
+        units[pos] = _unit_at(match_text, pos)
+    return units[pos]
+
+
+def _unit_at(match_text: str, pos: int) -> Optional[tuple[int, int]]:
     g = grammar()
+    w = _first(match_text, pos)
+    if w not in g.leads:
+        return None  # parse_unit would say so too: no quantifier or head starts with w
+    leads = g.leads[w]
+    if leads is not None and match_text[pos] not in leads:
+        return None  # the word is there but not as any head writes it
     if pos and (match_text[pos - 1].isalnum() or g.not_after.search(match_text, max(0, pos - 8), pos)):
         return None
     end = parse_unit(match_text, pos)
@@ -547,7 +696,7 @@ def _gazetteer() -> tuple[frozenset, frozenset]:
 def _known_place_end(t: str, start: int, end: int) -> int:
     """Cut a name after a place word to the longest known place ("TP Đà Nẵng Huỳnh Đức
     Thơ" -> "Đà Nẵng"); names the gazetteer does not know are kept whole."""
-    words = list(regex.finditer(r"\S+", t[start:end]))
+    words = list(_NONBLANK.finditer(t[start:end]))
     if len(words) < 2:
         return end
     bare = _gazetteer()[1]
@@ -557,8 +706,10 @@ def _known_place_end(t: str, start: int, end: int) -> int:
     return end
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(s: str) -> str:
-    """Lower case, no tone marks, đ -> d, single spaces (for lookups and scoring)."""
+    """Lower case, no tone marks, đ -> d, single spaces (for lookups and scoring). Cached:
+    place lookups fold the same few names over and over."""
     import unicodedata
 
     s = unicodedata.normalize("NFD", s.lower().replace("đ", "d"))

@@ -403,7 +403,7 @@ def _candidates(seg: Segmented, r: _Rules) -> list[_Cand]:
     for m in r.candidate.finditer(mt):
         unit, urule = _unit(m, r, text)
         need = urule.get("needs_before")
-        if need and not regex.compile(need + r"\s*$", _F).search(mt, max(0, m.start() - 12), m.start()):
+        if need and not _ends_with(need).search(mt, max(0, m.start() - 12), m.start()):
             continue
         if r.baseline.match(mt, m.end()):
             continue  # "giảm từ 40% về 30%": 40 is where it starts from
@@ -422,6 +422,12 @@ def _candidates(seg: Segmented, r: _Rules) -> list[_Cand]:
         out.append(_Cand(m.start(), end, value, vmax, unit, urule["class"], urule["id"], urule, m.group("after"),
                          s0, max(s1, end), _span_start(seg, m.start(), s0)))
     return out
+
+
+@lru_cache(maxsize=None)
+def _ends_with(pattern: str) -> "regex.Pattern[str]":
+    """A unit's ``needs_before`` words, anchored at the end of the window before it."""
+    return regex.compile(pattern + r"\s*$", _F)
 
 
 def _span_start(seg: Segmented, offset: int, sent_start: int) -> int:
@@ -631,6 +637,8 @@ def _read(c: _Cand, nxt: Optional[_Cand], prev: Optional[_Cand], prev_item: Opti
 def extract(seg: Segmented, doc: Document) -> list[Target]:
     r = _rules()
     cands = _candidates(seg, r)
+    if not cands:
+        return []  # no figure: the document's year and kind would go unused
     d = _Doc(seg, r, _doc_year(doc, seg.text, r), _is_plan(doc, seg, r), cands, {})
     items: list[Target] = []
     prev_item: Optional[Target] = None
