@@ -32,6 +32,7 @@ import regex
 
 from .. import patterns
 from ..model import Document, Entity
+from ..fold import fold as fold_text
 from ..normalise import unify_tones
 from ..segment import Segmented
 
@@ -708,13 +709,9 @@ def _known_place_end(t: str, start: int, end: int) -> int:
 
 @lru_cache(maxsize=1 << 16)
 def fold(s: str) -> str:
-    """Lower case, no tone marks, đ -> d, single spaces (for lookups and scoring). Cached:
-    place lookups fold the same few names over and over."""
-    import unicodedata
-
-    s = unicodedata.normalize("NFD", s.lower().replace("đ", "d"))
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    return " ".join(s.split())
+    """The search folding (lower case, no tone marks, đ -> d) with single spaces, for
+    lookups. Cached: place lookups fold the same few names over and over."""
+    return " ".join(fold_text(s).split())
 
 
 def _places(seg: Segmented) -> list[Entity]:
