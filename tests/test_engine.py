@@ -243,6 +243,29 @@ def test_process_pool_equals_serial(corpus, tmp_path):
     assert snapshot(tmp_path / "out") == reference
 
 
+def test_process_pool_is_warm_before_the_first_chunk():
+    """Every spawned worker has built its pipeline and rule tables before work is sent, so
+    start-up is neither interleaved with extraction nor counted in it."""
+    pool = engine._ProcessPool(2, timeout=60)
+    try:
+        assert pool.warm == 2
+        pool.submit([("n1", "n1.txt", "sha", CORPUS.joinpath("003_ebb5c12f4fc31886.txt").read_text("utf-8"))])
+        _chunk, out, exc = pool.next_done()
+        assert exc is None and out["results"][0][3] == "ok"
+        # warm: one seed document takes a fraction of a cold worker's first-document cost
+        assert out["cpu_seconds"] < 1.0
+    finally:
+        pool.close()
+
+
+def test_timings_keep_start_up_apart_from_extraction(clean_out):
+    t = clean_out[1]["timings"]
+    assert {"startup_s", "extract_s", "shutdown_s", "parent_cpu_s", "worker_cpu_s"} <= set(t)
+    assert t["startup_s"] >= 0 and t["extract_s"] > 0
+    # jobs=1 extracts in-process: the dispatching share excludes the extraction itself
+    assert t["parent_cpu_s"] < t["worker_cpu_s"]
+
+
 def test_archive_input_streams(tmp_path):
     import gzip
 
@@ -275,6 +298,50 @@ def _stored(out: Path) -> int:
             con.close()
     except sqlite3.Error:
         return 0
+
+
+def _children(pid: int) -> set[int]:
+    kids = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            ppid = next(line for line in status.read_text().splitlines() if line.startswith("PPid:"))
+        except (OSError, StopIteration):
+            continue
+        if int(ppid.split()[1]) == pid:
+            kids.add(int(status.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                     if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return " Z " not in state + " "   # a zombie has exited
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_workers_leave_when_the_run_is_killed(tmp_path):
+    """kill -9 of `chidao run` must not leave its worker processes behind, holding memory."""
+    src = make_corpus(tmp_path / "in", n_bench=30)
+    proc = _cli(src, "--out", tmp_path / "out", "-q", "-j", "2", "--no-check")
+    deadline = time.time() + 120
+    workers: set[int] = set()
+    while proc.poll() is None and time.time() < deadline and len(workers) < 2:
+        workers = {k for k in _children(proc.pid)
+                   if "spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes().decode(errors="replace")}
+        time.sleep(0.05)
+    assert len(workers) == 2, "the run ended before its workers were seen"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:  # do not leak them from the test either
+        os.kill(w, signal.SIGKILL)
+    assert not left
 
 
 @pytest.mark.slow

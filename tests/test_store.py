@@ -143,3 +143,23 @@ def test_export_agrees_with_rows_and_manifest_streams(tmp_path):
     assert m["content_sha256"] == {"a": "sha-a", "b": "sha-b"}
     write_manifest(tmp_path, {"counts": {}}, iter(()))
     assert json.loads((tmp_path / "manifest.json").read_text())["content_sha256"] == {}
+
+
+def test_generation_moves_once_per_transaction_and_only_on_change(tmp_path):
+    """A chunk of many new documents is one change of stored content, not one per row."""
+    r, run = _records(tmp_path, [])
+    gen = r.generation
+    r.begin()
+    for d in (_doc("a"), _doc("b"), _doc("c")):
+        r.put(d["doc_id"], d["source"], "sha", "fp", run, "ok", rec.pack(d))
+    assert r.generation == gen          # not yet: the bump lands with the commit
+    r.commit()
+    assert r.generation == gen + 1
+    r.begin()
+    r.touch(["a", "b"], run)            # marking documents seen changes no content
+    r.commit()
+    assert r.generation == gen + 1
+    r.begin()
+    r.put("a", "a.txt", "sha", "fp", run, "error", rec.pack({"doc_id": "a", "error": "Timeout"}))
+    r.commit()
+    assert r.generation == gen + 2 and r.removed_batch(10) == ["a"]

@@ -61,6 +61,7 @@ class Records:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self._in_tx = False
+        self._changed = False   # stored content changed in this transaction
 
     # -- transactions -------------------------------------------------------------------
     def begin(self) -> None:
@@ -70,6 +71,9 @@ class Records:
 
     def commit(self) -> None:
         if self._in_tx:
+            if self._changed:
+                self.set_meta("generation", str(self.generation + 1))
+                self._changed = False
             self.db.execute("COMMIT")
             self._in_tx = False
 
@@ -96,7 +100,11 @@ class Records:
         return int(self.get_meta("generation", "0"))
 
     def _bump(self) -> None:
-        self.set_meta("generation", str(self.generation + 1))
+        """Once per transaction (at commit), not once per changed row."""
+        if self._in_tx:
+            self._changed = True
+        else:
+            self.set_meta("generation", str(self.generation + 1))
 
     # -- documents ----------------------------------------------------------------------
     def known(self, doc_id: str) -> Optional[Known]:
