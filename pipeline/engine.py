@@ -165,7 +165,22 @@ def work(chunk: list[tuple[str, str, str, str]], timeout: int = TIMEOUT) -> dict
     return {"results": results, "seconds": time.perf_counter() - t0,
             "cpu_seconds": time.process_time() - c0, "pid": os.getpid(),
             "host": os.uname().nodename,
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "maxrss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process, MB. Linux's ru_maxrss is no good for a worker:
+    exec keeps the larger of the old and the new peak, so a spawned worker starts with its
+    parent's peak (inputs or results the parent holds) and reports it as its own. VmHWM is
+    the peak of the worker's own address space."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # A short directive touching every extractor: the rule tables (YAML) and their regexes are

@@ -390,3 +390,22 @@ def test_dask_scheduler_address(corpus, tmp_path):
         summary = run(corpus, tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address)
     assert summary["run"]["jobs"] == 2
     assert snapshot(tmp_path / "out") == reference
+
+
+def test_worker_peak_rss_is_its_own_not_its_parents():
+    """A spawned worker's reported peak leaves out what the parent holds (Linux's ru_maxrss
+    carries the parent's peak across fork + exec, which made it grow with the input held by
+    the caller, not with anything the worker did)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs /proc")
+    ballast = b"x" * (400 << 20)   # resident: bytes are written, not just reserved
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as ex:
+            worker_mb = ex.submit(engine.peak_rss_mb).result(timeout=60)
+    finally:
+        del ballast
+    assert 1 < worker_mb < 200
+    assert engine.peak_rss_mb() >= 400
