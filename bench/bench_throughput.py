@@ -38,21 +38,38 @@ BENCH = ROOT.parent / "shared" / "bench"
 GOALS = {"mb_s_per_worker": 1.0, "vs_ner": 50.0, "vs_dateparser": 10.0, "rss_mb": 1024.0, "scaling": 1.7}
 
 
-def load_slice(mb: float) -> list[dict]:
-    """The first ``mb`` megabytes of bench text, whole documents, in file order."""
+def write_slice(mb: float, dest: Path) -> tuple[int, float, int]:
+    """Stream the first ``mb`` megabytes of bench text (whole documents, file order) into
+    ``dest`` as JSONL; return (documents, MB, characters). Nothing is held in memory, so with
+    --jobs 1 (extraction in this process) the peak RSS is the engine's own."""
     limit = mb * 1e6
-    docs, size = [], 0
-    for path in sorted(BENCH.glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                d = json.loads(line)
-                docs.append({"id": d["id"], "text": d["text"]})
-                size += len(d["text"].encode("utf-8"))
-                if size >= limit:
-                    return docs
-    if not docs:
+    n, size, chars = 0, 0, 0
+    with open(dest, "w", encoding="utf-8") as out:
+        for path in sorted(BENCH.glob("*.jsonl.gz")):
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    d = json.loads(line)
+                    out.write(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
+                    n, chars = n + 1, chars + len(d["text"])
+                    size += len(d["text"].encode("utf-8"))
+                    if size >= limit:
+                        return n, size / 1e6, chars
+    if not n:
         sys.exit(f"no bench archives under {BENCH}")
-    return docs
+    return n, size / 1e6, chars
+
+
+def read_sample(slice_path: Path, n_docs: int, k: int) -> list[dict]:
+    """``k`` documents evenly spaced over the slice file."""
+    step = max(1, n_docs // max(1, k))
+    out = []
+    with open(slice_path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i % step == 0:
+                out.append(json.loads(line))
+                if len(out) >= k:
+                    break
+    return out
 
 
 def mb_of(docs: list[dict]) -> float:
@@ -89,11 +106,6 @@ def engine_row(s: dict, jobs: int, size: float) -> dict:
             "cores": round(t["worker_cpu_s"] / t["extract_s"], 2) if t["extract_s"] else None,
             "load_before": round(s["load"], 2),
             "peak_rss_mb": s["run"]["worker_peak_rss_mb"]}
-
-
-def sub_sample(docs: list[dict], n: int) -> list[dict]:
-    step = max(1, len(docs) // n)
-    return docs[::step][:n]
 
 
 def time_baseline(fn, docs: list[dict]) -> tuple[float, float]:
@@ -163,16 +175,12 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write the figures to this file as JSON")
     args = ap.parse_args()
 
-    docs = load_slice(args.mb)
-    size = mb_of(docs)
-    print(f"slice: {len(docs)} documents, {size:.2f} MB UTF-8 ({sum(len(d['text']) for d in docs):,} chars)")
-    figures: dict = {"slice_docs": len(docs), "slice_mb": round(size, 3), "engine": {}}
     with tempfile.TemporaryDirectory(prefix="chidao-bench-") as tmp:
         workdir = Path(tmp)
         slice_path = workdir / "slice.jsonl"
-        with open(slice_path, "w", encoding="utf-8") as fh:
-            for d in docs:
-                fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+        n_docs, size, chars = write_slice(args.mb, slice_path)
+        print(f"slice: {n_docs} documents, {size:.2f} MB UTF-8 ({chars:,} chars)")
+        figures: dict = {"slice_docs": n_docs, "slice_mb": round(size, 3), "engine": {}}
         figures["pairs"] = []
         for attempt in range(max(1, args.repeat)):
             rows = {}
@@ -197,7 +205,8 @@ def main() -> None:
                                            / (rows[2]["extract_s"] + rows[2]["startup_s"]), 2)
                     if rows[1]["startup_s"] > 0.1 else None,
                     "cores_2_jobs": rows[2]["cores"]})
-    sample = sub_sample(docs, args.baseline_docs)
+        sample = read_sample(slice_path, n_docs, args.baseline_docs)
+        profiled = read_sample(slice_path, n_docs, args.profile) if args.profile else []
     sample_mb = mb_of(sample)
     for name, fn in (("underthesea_ner", ner_every_sentence), ("dateparser", dateparser_search)):
         wall, cpu = time_baseline(fn, sample)
@@ -228,7 +237,7 @@ def main() -> None:
                   f"the 2 jobs got {pair['cores_2_jobs']} cores")
     print(f"  this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.profile:
-        profile(sub_sample(docs, args.profile))
+        profile(profiled)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
 
