@@ -16,7 +16,8 @@ corpus/. Every document goes through the same stages as :func:`pipeline.extract`
 
 The snapshot holds every Document field except ``assignments`` (and the links that read
 them), taken after the extractors and before the linker, so work on assignments does not
-show up as a difference. It also records a hash of each patterns/*.yaml: a difference
+show up as a difference. With ``--all-fields`` it holds every field, assignments
+included, taken after the linker (the finished Document). It also records a hash of each patterns/*.yaml: a difference
 with a changed pattern file is somebody's rule change, not a speed-up gone wrong.
 """
 from __future__ import annotations
@@ -67,9 +68,11 @@ def load_sample(per_archive: int, seeds: bool = True) -> list[tuple[str, str]]:
     return docs
 
 
-def run_stages(doc_id: str, text: str, clock: dict[str, float]) -> tuple[dict, object]:
+def run_stages(doc_id: str, text: str, clock: dict[str, float],
+               all_fields: bool = False) -> tuple[dict, object]:
     """What pipeline.extract does, stage by stage, adding CPU seconds to ``clock``.
-    Returns the pre-link snapshot of the document and the finished Document."""
+    Returns the snapshot of the document (pre-link, or with ``all_fields`` the finished
+    one with every field) and the finished Document."""
     t0 = time.process_time()
     norm = normalise(text)
     t1 = time.process_time()
@@ -84,16 +87,18 @@ def run_stages(doc_id: str, text: str, clock: dict[str, float]) -> tuple[dict, o
         a = time.process_time()
         extractors.apply(name, seg, doc)
         clock[name] += time.process_time() - a
-    snap = snapshot_of(doc)
+    snap = None if all_fields else snapshot_of(doc)
     a = time.process_time()
     link.link(seg, doc)
     clock["link"] += time.process_time() - a
+    if all_fields:
+        snap = snapshot_of(doc, skip=())
     return snap, doc
 
 
-def snapshot_of(doc) -> dict:
+def snapshot_of(doc, skip: tuple[str, ...] = SKIP_FIELDS) -> dict:
     d = asdict(doc)
-    for k in SKIP_FIELDS:
+    for k in skip:
         d.pop(k, None)
     d.pop("text", None)  # the text is the input; its sha256 stays
     return d
@@ -148,6 +153,9 @@ def main() -> int:
     ap.add_argument("--snapshot", type=Path, help="write every document's fields here")
     ap.add_argument("--compare", type=Path, help="compare every document's fields with this")
     ap.add_argument("--profile", action="store_true", help="cProfile the run, print top functions")
+    ap.add_argument("--all-fields", action="store_true",
+                    help="snapshot/compare every field of the finished Document, "
+                         "assignments and links included")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=1,
                     help="run the sample N times and keep each stage's least CPU time "
@@ -165,7 +173,7 @@ def main() -> int:
         if prof:
             prof.enable()
         for doc_id, text in sample:
-            snaps[doc_id], _ = run_stages(doc_id, text, run)
+            snaps[doc_id], _ = run_stages(doc_id, text, run, args.all_fields)
         if prof:
             prof.disable()
         clock = {k: min(v, clock.get(k, v)) for k, v in run.items()}

@@ -471,3 +471,14 @@ def test_modal_in_an_object_clause_and_foreign_ministry():
     assert units(doc) == []
     doc = run("Bộ Ngoại giao Mỹ thông báo kế hoạch bán lô vũ khí trị giá 1,42 tỷ USD cho Đài Loan nhằm giúp hòn đảo này.")
     assert units(doc) == []
+
+
+def test_cue_scan_by_first_word_agrees_with_the_regex_scan():
+    c = assignments.cues()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts += ["Giao Sở Y tế chủ trì; ỦY BAN yêu cầu UBND các huyện. Đề nghị Bộ Tài chính xem xét.",
+              "İ giao cho Công an tỉnh"]  # a letter whose lower case is longer: the plain scan
+    for text in texts:
+        mt = normalise(text).match_text
+        got = [(m.span(), m.lastgroup) for m in assignments._find_cues(c.assignee, c.assignee_firsts, mt)]
+        assert got == [(m.span(), m.lastgroup) for m in c.assignee.finditer(mt)]

@@ -374,3 +374,22 @@ def test_tax_schedules_and_target_customers_are_not_goals():
             "nhóm khách hàng mục tiêu có quy mô khoảng 30 triệu người.")
     _, items = run(text, "tin_bai", "2017-07-01")
     assert [t for t in items if t.status == "target"] == []
+
+
+def _scan_texts() -> list[str]:
+    """Seeds and the first bench articles, as match text."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    path = BENCH / "baomoi_vn_news_01.jsonl.gz"
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for _, line in zip(range(150), fh)]
+    return [normalise(t).match_text for t in texts]
+
+
+def test_word_cue_scan_agrees_with_the_regex_scan():
+    r = targets._rules()
+    assert r.cue_firsts  # else the scan by first word is never used
+    for mt in _scan_texts() + ["Hoàn Thành Chỉ Tiêu 90%; KẾ HOẠCH ĐẶT RA LÀ 5%", "ſ đạt 5%"]:
+        for start, end in ((0, len(mt)), (len(mt) // 3, 2 * len(mt) // 3)):
+            got = [(m.span(), m.group()) for m in targets._word_cues(mt, start, end, r)]
+            assert got == [(m.span(), m.group()) for m in r.cues.finditer(mt, start, end)]

@@ -44,6 +44,7 @@ _CHO = regex.compile(r"[^\S\n]*(?:cho[^\S\n]+)?")
 @dataclass(frozen=True)
 class Cues:
     assignee: "regex.Pattern[str]"   # group name = rule id (dots as __)
+    assignee_firsts: frozenset        # lower-cased first words of the assignee cues
     giao_cho: "regex.Pattern[str]"
     requester: "regex.Pattern[str]"
     modal: "regex.Pattern[str]"
@@ -96,6 +97,8 @@ def cues() -> Cues:
             plain.append(rf"(?P<{name}>{_alt(rule['words'])}){_NA}{nb}")
     return Cues(
         assignee=regex.compile(_NB + "(?:" + "|".join(plain) + ")", regex.V1),
+        assignee_firsts=frozenset(_first_word(w) for r in cfg["assignee_cues"] if not r.get("then")
+                                  for w in r["words"]),
         giao_cho=regex.compile(_NB + "(?:" + "|".join(giao_cho) + ")", regex.V1),
         requester=_anchored(cfg["requester_cues"] + [w for r in cfg["assignee_cues"] for w in r["words"]]),
         modal=_anchored(cfg["modal_verbs"]),
@@ -131,6 +134,35 @@ def cues() -> Cues:
         not_subject_before=regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(
             regex.escape(w) for w in cfg["not_subject_before"]) + r")[^\S\n]+\Z", regex.V1),
     )
+
+
+def _first_word(phrase: str) -> str:
+    """The lower-cased first word of a cue as ``_alt`` writes it."""
+    return regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(phrase.strip()))[0].lower()
+
+
+def _find_cues(rx: "regex.Pattern[str]", firsts: frozenset, mt: str) -> list["regex.Match[str]"]:
+    """The matches ``rx.finditer(mt)`` yields, tried only where one of the cues' first words
+    occurs: a str.find per word is much cheaper than a regex scan of the whole text with a
+    long alternation. Every match starts with a first word, lower-cased or capitalised."""
+    low = mt.lower()
+    if len(low) != len(mt):  # a letter whose lower case changes length: scan as written
+        return list(rx.finditer(mt))
+    starts = set()
+    for f in firsts:
+        i = low.find(f)
+        while i >= 0:
+            starts.add(i)
+            i = low.find(f, i + 1)
+    out, pos = [], 0
+    for i in sorted(starts):
+        if i < pos:
+            continue
+        m = rx.match(mt, i)
+        if m:
+            out.append(m)
+            pos = m.end()
+    return out
 
 
 _QUANT_LEAD = regex.compile(r"^(?:các|những|toàn thể|mọi)\s+")
@@ -432,7 +464,7 @@ def _by_cue(seg: Segmented, c: Cues) -> list[Assignment]:
     mt = seg.match_text
     out = []
     hits = []
-    for m in c.assignee.finditer(mt):
+    for m in _find_cues(c.assignee, c.assignee_firsts, mt):
         hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
     for m in c.giao_cho.finditer(mt):
         hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))

@@ -53,6 +53,7 @@ class _Rules:
     directions: "regex.Pattern[str]"
     direction_of: dict[str, tuple[str, str]]
     cues: "regex.Pattern[str]"
+    cue_firsts: Optional[frozenset]   # what every word cue starts with (lower case), if known
     cue_kind: dict[str, tuple[str, str]]
     cue_flags: dict[str, dict]
     cue_regexes: list[tuple["regex.Pattern[str]", str, str]]
@@ -130,6 +131,16 @@ def _cue_rules(y: dict):
     return regex.compile(_words_re(words), _F), cue_kind, cue_flags, cue_regexes, result_after
 
 
+def _cue_firsts(cue_kind: dict) -> Optional[frozenset]:
+    """The text before the first blank of each word cue (``cue_kind`` keys are the cues,
+    lower-cased): a hit of ``cues`` starts with one of them. None when a cue starts with a
+    blank or has a letter whose lower case is not its case fold."""
+    firsts = frozenset(k.split(" ")[0] for k in cue_kind)
+    if any(not f or f != f.casefold() for f in firsts):
+        return None
+    return firsts
+
+
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     y = patterns.load("targets")
@@ -140,7 +151,7 @@ def _rules() -> _Rules:
     return _Rules(
         candidate=_candidate_re(y), units=y["units"], lead_tail=lead_tail, comparators=cmp_rules,
         after_ops=after_ops, directions=directions, direction_of=direction_of,
-        cues=cues, cue_kind=cue_kind, cue_flags=cue_flags, cue_regexes=cue_regexes, result_after=result_after,
+        cues=cues, cue_firsts=_cue_firsts(cue_kind), cue_kind=cue_kind, cue_flags=cue_flags, cue_regexes=cue_regexes, result_after=result_after,
         past_year=regex.compile(y["status"]["past_year"]["match"], _F),
         horizon=[regex.compile(h, _F) for h in y["status"]["horizon"]],
         years_horizon=[regex.compile(h["match"], _F) for h in y["year"]["horizon"] if not h.get("plain")],
@@ -244,10 +255,36 @@ def _direction(clause: str, r: _Rules) -> Optional[str]:
     return r.direction_of.get(_squash(last.group().lower()), (None, None))[0]
 
 
+def _word_cues(mt: str, start: int, end: int, r: _Rules) -> list["regex.Match[str]"]:
+    """What ``r.cues.finditer(mt, start, end)`` yields, tried only where a cue's first word
+    occurs (str.find): the alternation of every cue is slow to run over each position.
+    The case-insensitive match agrees with lower case when lower case is the case fold."""
+    part = mt[start:end]
+    low = part.lower()
+    if r.cue_firsts is None or len(low) != len(part) or low != part.casefold():
+        return list(r.cues.finditer(mt, start, end))
+    at = set()
+    for f in r.cue_firsts:
+        i = low.find(f)
+        while i >= 0:
+            at.add(i)
+            i = low.find(f, i + 1)
+    out, pos = [], start
+    for i in sorted(at):
+        i += start
+        if i < pos:
+            continue
+        m = r.cues.match(mt, i, end)
+        if m:
+            out.append(m)
+            pos = m.end()
+    return out
+
+
 def _sentence_cues(mt: str, start: int, end: int, doc_year: Optional[int], r: _Rules) -> list[tuple[int, str, str]]:
     """Status cues of one sentence as (offset, 'target'|'result'|'forecast', rule), in order."""
     found: list[tuple[int, str, str]] = []
-    for m in r.cues.finditer(mt, start, end):
+    for m in _word_cues(mt, start, end, r):
         kind, rid = r.cue_kind.get(_squash(m.group().lower()), (None, None))
         if kind and kind != "neutral":
             found.append((m.start(), kind, rid))
@@ -359,7 +396,7 @@ def _after_goal_cue(pre: str, r: _Rules) -> str:
     """"quyết tâm phấn đấu đạt chỉ tiêu tăng trưởng GDP" -> "tăng trưởng GDP": what comes
     after the last goal cue is the measured thing."""
     last = None
-    for m in r.cues.finditer(pre):
+    for m in _word_cues(pre, 0, len(pre), r):
         kind, _ = r.cue_kind.get(_squash(m.group().lower()), (None, None))
         if kind in ("target", "neutral"):
             last = m
