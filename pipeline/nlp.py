@@ -15,7 +15,6 @@ from spacy.tokens import Doc
 
 from . import extractors
 from . import link, segment
-from .model import Document
 
 # a token and the single space after it, or a run of other whitespace (its own token)
 _PIECE = regex.compile(r"(\d+(?:[.,/:-]\d+)*|[\p{L}\p{M}\p{N}_]+|\S)( ?)|(\s+)")
