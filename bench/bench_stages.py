@@ -46,11 +46,12 @@ from pipeline.normalise import normalise  # noqa: E402
 from pipeline.segment import segment  # noqa: E402
 
 
-def load_sample(per_archive: int, seeds: bool = True) -> list[tuple[str, str]]:
+def load_sample(per_archive: int, seeds: bool = True,
+                archives: tuple[str, ...] = ARCHIVES) -> list[tuple[str, str]]:
     """(doc_id, text) pairs: the first ``per_archive`` articles of each archive, then the
     seeds."""
     docs: list[tuple[str, str]] = []
-    for name in ARCHIVES:
+    for name in archives:
         path = BENCH / name
         if not path.exists():
             sys.exit(f"missing bench archive {path}")
@@ -157,12 +158,15 @@ def main() -> int:
                     help="snapshot/compare every field of the finished Document, "
                          "assignments and links included")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--archives", default=",".join(ARCHIVES),
+                    help="comma-separated bench archives to sample (default: news_01 and _02; "
+                         "bench_throughput.py's slice starts with baomoi_vn_news_00.jsonl.gz)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run the sample N times and keep each stage's least CPU time "
                          "(other load on the machine only ever adds time)")
     args = ap.parse_args()
 
-    sample = load_sample(args.docs)
+    sample = load_sample(args.docs, archives=tuple(args.archives.split(",")))
     # warm caches (compiled patterns, models) outside the timed loop
     run_stages(*sample[-1], defaultdict(float))
     clock: dict[str, float] = {}
