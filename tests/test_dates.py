@@ -214,7 +214,8 @@ def test_bench_sample_values():
 
 def _plain_scan(text: str) -> list[tuple[str, int, int]]:
     """Each rule's own finditer over the whole text: what ``_vntime.find`` must reproduce
-    while trying number-led rules only where one of them can match."""
+    while trying number-led rules only where one of them can match, and whole-text rules
+    only in texts holding the words they need."""
     from pipeline.extractors import _vntime
 
     return sorted((r.id, m.start(), m.end()) for r in _vntime._rules() for m in r.rx.finditer(text))
@@ -223,8 +224,7 @@ def _plain_scan(text: str) -> list[tuple[str, int, int]]:
 def _fast_scan(text: str) -> list[tuple[str, int, int]]:
     from pipeline.extractors import _vntime
 
-    starts = _vntime._rule_starts(text)
-    return sorted((r.id, m.start(), m.end()) for r in _vntime._rules() for m in _vntime._matches(r, text, starts))
+    return sorted((r.id, m.start(), m.end()) for r, m in _vntime.scan(text))
 
 
 @pytest.mark.parametrize("text", [
@@ -245,3 +245,66 @@ def test_fast_scan_equals_plain_scan_on_news():
     for d in bench_sample(15):
         mt = normalise(d["text"]).match_text
         assert _fast_scan(mt) == _plain_scan(mt), d["id"]
+
+
+# ---- which words a whole-text rule needs ------------------------------------------------
+
+_WORDS = ("day", "month", "year", "quarter", "half", "six_word", "first_part", "last_part")
+
+
+@pytest.mark.parametrize("template, needs", [
+    (r"(?<!\p{L}){quarter}\s+(?P<q>{Q})", "quarter"),
+    (r"{month}\s+(?P<m>{M})\s*,?\s+{year}", ("all", ["month", "year"])),
+    (r"(?:(?P<n>{six_word})\s+{month}|(?P<n>{half}))\s+{year}",
+     ("all", [("any", [("all", ["six_word", "month"]), "half"]), "year"])),
+    # optional, negative and flagged parts need nothing
+    (r"(?P<y>{Y})(?:\s+{year})?(?!\s*{month})", True),
+    (r"(?<={day}\s+)(?P<d>{D})(?:\s*{month})*", "day"),
+    (r"(?i:{quarter})\s+{Q}", True),
+    (r"(?:{quarter}|\d)\s+", True),
+    # a bracket or escaped brace is not a placeholder
+    (r"[{(]\{year\}\p{L}{1,2}{half}{0,1}", True),
+])
+def test_needs_read_off_templates(template, needs):
+    from pipeline.extractors import _vntime
+
+    assert _vntime._needs(template, _WORDS) == needs
+
+
+def test_text_rules_are_skipped_only_without_their_words():
+    """The quarter rules need "quý"; with it, they are searched as before."""
+    from pipeline.extractors import _vntime
+
+    needs = dict((r.id, n) for r, n in _vntime._text_rules())
+    assert needs["date.quarter_year"] == "quarter"
+    assert values("trả cổ tức trong quý II và III/2017") == ["2017-Q2", "2017-Q3"]
+    assert values("Quý IV-2022 tăng trưởng") == ["2022-Q4"]
+    assert values("khách quý đến thăm ngày 2/9/2017") == ["2017-09-02"]
+
+
+@pytest.mark.parametrize("template, lead", [
+    (r"{N0}(?<=(?<!\p{L}){year_head}\s+)(?P<y>{Y}){R}", "Y"),
+    (r"{N0}(?P<d>{D})/(?P<m>{M}){R}", "D"),
+    (r"{N0}(?<=(?<!\p{N}\s*){month}\s+)(?P<m>{M}){R}", "M"),
+    # not a part alone, not first, or not number-led: no lead, the rule is always tried
+    (r"{N0}(?P<n>1[01]|0?[1-9])\s+{month}", None),
+    (r"{N0}(?:(?<={from}\s+)(?P<y>{Y})|(?P<y>{Y}))", None),
+    (r"(?<!\p{L}){quarter}\s+(?P<q>{Q})", None),
+])
+def test_lead_part_of_number_led_rules(template, lead):
+    from pipeline.extractors import _vntime
+
+    assert _vntime._lead(template) == lead
+
+
+def test_guarded_gate_matches_where_the_plain_alternation_does():
+    import regex
+    from conftest import bench_sample
+    from pipeline.extractors import _vntime
+
+    nr = _vntime._number_rules()
+    plain = regex.compile("|".join(f"(?:{r.rx.pattern})" for r in nr.rules), regex.V1 | regex.M)
+    for d in bench_sample(15):
+        mt = normalise(d["text"]).match_text
+        assert ([m.start() for m in nr.gate.finditer(mt, overlapped=True)]
+                == [m.start() for m in plain.finditer(mt, overlapped=True)]), d["id"]

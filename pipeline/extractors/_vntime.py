@@ -53,6 +53,7 @@ class _Rule:
     needs_year: bool
     head: Optional["regex.Pattern[str]"]  # head words taken into the text
     on_number: bool = False  # the template starts with {N0}: it can only match where one does
+    lead: Optional[str] = None  # the part its first number is: "{N0}(?<=...)(?P<y>{Y})" -> "Y"
 
 
 def _fill(template: str, table: dict) -> str:
@@ -97,45 +98,225 @@ def _rules() -> tuple[_Rule, ...]:
     heads = {k: compile_template(v) for k, v in spec["heads"].items()}
     return tuple(
         _Rule(r["id"], compile_template(r["pattern"]), r.get("role"), bool(r.get("needs_year")),
-              heads.get(r.get("head")), r["pattern"].startswith("{N0}"))
+              heads.get(r.get("head")), r["pattern"].startswith("{N0}"), _lead(r["pattern"]))
         for r in spec["rules"]
     )
 
 
+_LEAD_GROUP = regex.compile(r"\(\?P<\w+>\{([A-Za-z_][A-Za-z_0-9]*)\}\)")
+
+
+def _lead(template: str) -> Optional[str]:
+    """The part a number-led rule's match starts with: after {N0} only look-arounds (they
+    take no text) come before a group that is just that part. None when it is not so."""
+    if not template.startswith("{N0}"):
+        return None
+    i = len("{N0}")
+    while template.startswith(("(?<=", "(?<!", "(?=", "(?!"), i):
+        _, i = _needs_item(template, i, set())
+    m = _LEAD_GROUP.match(template, i)
+    return m.group(1) if m and m.group(1) in patterns.load("dates")["parts"] else None
+
+
+@dataclass(frozen=True)
+class _NumberRules:
+    """The number-led rules as alternations. ``gate`` finds, in one overlapped scan, every
+    number where some rule matches (it has no groups: groups slow every attempt down, and
+    most numbers match no rule). ``first`` names each rule by a group and is tried only
+    where the gate matched: an alternation reports its first matching branch, so it gives
+    the first rule matching there; :func:`_gate_after` then says whether a later one does."""
+    rules: tuple[_Rule, ...]
+    gate: "regex.Pattern[str]"
+    first: "regex.Pattern[str]"
+    groups: tuple[int, ...]  # the group naming each rule in ``first``
+
+
+def _guarded_gate(rules) -> "regex.Pattern[str]":
+    """Matches where the plain alternation of the rules does, written so that less is
+    tried: {N0}, which every rule starts with, once; and the rules grouped by their lead
+    part behind a look-ahead on it (a rule whose first number is a year cannot match at
+    "150 người")."""
+    parts = table()
+    n0 = parts["N0"]
+    leads: dict[Optional[str], list[str]] = {}
+    for r in rules:
+        assert r.rx.pattern.startswith(n0), r.id
+        leads.setdefault(r.lead, []).append(f"(?:{r.rx.pattern[len(n0):]})")
+    branches = [f"(?={parts[lead]})(?:{'|'.join(srcs)})" if lead else "|".join(srcs)
+                for lead, srcs in leads.items()]
+    return regex.compile(n0 + "(?:" + "|".join(branches) + ")", _FLAGS | regex.M)
+
+
 @lru_cache(maxsize=1)
-def _number_starts() -> "regex.Pattern[str]":
-    """Where {N0} holds: the offsets every number-led rule may start at. One scan finds
-    them, and each such rule is tried there only instead of searching the whole text."""
-    return compile_template("{N0}")
+def _number_rules() -> _NumberRules:
+    rules = tuple(r for r in _rules() if r.on_number)
+    first = regex.compile("|".join(f"(?P<_r{k}>{r.rx.pattern})" for k, r in enumerate(rules)),
+                          _FLAGS | regex.M)
+    return _NumberRules(rules, _guarded_gate(rules), first,
+                        tuple(first.groupindex[f"_r{k}"] for k in range(len(rules))))
 
 
-@lru_cache(maxsize=4)
-def _any_of(sources: tuple[str, ...]) -> "regex.Pattern[str]":
-    """Several rules as one alternation: where it does not match, none of them does."""
-    return regex.compile("|".join(f"(?:{s})" for s in sources), _FLAGS | regex.M)
+@lru_cache(maxsize=None)
+def _gate_after(k: int) -> Optional["regex.Pattern[str]"]:
+    """The number-led rules after the k-th as one alternation (None after the last one)."""
+    later = _number_rules().rules[k + 1:]
+    return _guarded_gate(later) if later else None
 
 
-def _rule_starts(text: str) -> list[int]:
-    """Offsets where some number-led rule matches: most numbers ("3.000 người", "20%")
-    then cost one call instead of one per rule."""
-    gate = _any_of(tuple(r.rx.pattern for r in _rules() if r.on_number))
-    return [m.start() for m in _number_starts().finditer(text) if gate.match(text, m.start())]
+def _which(m: "regex.Match[str]", groups: tuple[int, ...]) -> int:
+    """The rule whose group took part in the match (the other branches did not match)."""
+    spans = m.regs
+    return next(k for k, g in enumerate(groups) if spans[g][0] >= 0)
 
 
-def _matches(rule: _Rule, text: str, starts: list[int]):
-    """The matches ``rule.rx.finditer(text)`` yields: for a number-led rule, the first
-    match at or after the end of the previous one is at one of ``starts``."""
-    if not rule.on_number:
-        yield from rule.rx.finditer(text)
-        return
-    pos = 0
-    for c in starts:
-        if c < pos:
+def _rules_at(nr: _NumberRules, text: str, c: int) -> list[int]:
+    """Indexes (in ``nr.rules``) of the number-led rules matching at ``c``, where one
+    does, in rule order. Nearly always one rule matches, and one call of the later rules'
+    gate says so; otherwise the later rules are tried one by one."""
+    k = _which(nr.first.match(text, c), nr.groups)
+    found = [k]
+    later = _gate_after(k)
+    if later is not None and later.match(text, c):
+        found += [j for j in range(k + 1, len(nr.rules)) if nr.rules[j].rx.match(text, c)]
+    return found
+
+
+def _number_matches(text: str):
+    """(rule, match) for every number-led rule: the matches ``rule.rx.finditer(text)``
+    yields, since the first match at or after the end of the previous one starts where the
+    gate matches (every rule starts with {N0}, so only numbers are tried)."""
+    nr = _number_rules()
+    pos = [0] * len(nr.rules)
+    for g in nr.gate.finditer(text, overlapped=True):
+        c = g.start()
+        for k in _rules_at(nr, text, c):
+            if c < pos[k]:
+                continue
+            m = nr.rules[k].rx.match(text, c)
+            yield nr.rules[k], m
+            pos[k] = m.end() if m.end() > m.start() else c + 1
+
+
+# ---- words a whole-text rule needs ----------------------------------------------------
+
+def _needs(template: str, words) -> object:
+    """What words a match of ``template`` must contain, as a tree: a word name, True
+    (nothing known), ("all", [...]) or ("any", [...]). Read off the template: a {word}
+    placeholder counts unless it sits in an optional or negative part or in one branch
+    of an alternation (then the branches make an "any"). Whatever is not understood
+    counts as True, so a rule is at worst searched for nothing."""
+    tree, _ = _needs_alt(template, 0, set(words))
+    return tree
+
+
+def _needs_alt(t: str, i: int, words: set):
+    branches: list[list] = [[]]
+    while i < len(t) and t[i] != ")":
+        if t[i] == "|":
+            branches.append([])
+            i += 1
             continue
-        m = rule.rx.match(text, c)
-        if m:
-            yield m
-            pos = m.end() if m.end() > m.start() else c + 1
+        item, i = _needs_item(t, i, words)
+        optional, i = _quantifier(t, i)
+        branches[-1].append(True if optional else item)
+    alts = [_all(b) for b in branches]
+    return (True if True in alts else alts[0] if len(alts) == 1 else ("any", alts)), i
+
+
+def _all(items: list):
+    items = [x for x in items if x is not True]
+    return True if not items else items[0] if len(items) == 1 else ("all", items)
+
+
+_PLACEHOLDER = regex.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
+_GROUP_HEAD = regex.compile(r"\(\?(?:P<\w+>|<=|<!|=|!|:|[a-zA-Z-]+:)?")
+
+
+def _needs_item(t: str, i: int, words: set):
+    """One atom of the template at ``i``: its needs and the offset after it."""
+    c = t[i]
+    if c == "\\":  # an escape; \p{L} style classes carry their braces
+        if t[i + 1:i + 3] in ("p{", "P{"):
+            return True, t.index("}", i) + 1
+        return True, i + 2
+    if c == "[":
+        j = i + 1 + (t[i + 1] == "^")
+        j += t[j] == "]"
+        while t[j] != "]":
+            j += 2 if t[j] == "\\" else 1
+        return True, j + 1
+    if c == "(":
+        if t.startswith("(?P=", i):  # a back-reference
+            return True, t.index(")", i) + 1
+        head = _GROUP_HEAD.match(t, i).group()
+        inner, j = _needs_alt(t, i + len(head), words)
+        # a plain, named or positive look-around group must match; negative ones must not,
+        # and under a flag (?i:...) a word may match more than it does on its own
+        kept = head in ("(", "(?:", "(?=", "(?<=") or head.startswith("(?P<")
+        return (inner if kept else True), j + 1
+    m = _PLACEHOLDER.match(t, i)
+    if m:
+        return (m.group(1) if m.group(1) in words else True), m.end()
+    return True, i + 1
+
+
+_QUANT = regex.compile(r"(?:[?*+]|\{\d*(?:,\d*)?\})[?+]?")
+
+
+def _quantifier(t: str, i: int) -> tuple[bool, int]:
+    """Whether a quantifier at ``i`` lets the atom before it match nothing."""
+    m = _QUANT.match(t, i)
+    if not m:
+        return False, i
+    q = m.group()
+    optional = q[0] in "?*" or (q[0] == "{" and q[1] in "0,")
+    return optional, m.end()
+
+
+def _holds(tree, has) -> bool:
+    if tree is True:
+        return True
+    if isinstance(tree, str):
+        return has(tree)
+    kind, parts = tree
+    return (all if kind == "all" else any)(_holds(p, has) for p in parts)
+
+
+@lru_cache(maxsize=1)
+def _text_rules() -> tuple[tuple[_Rule, object], ...]:
+    """The rules not led by a number, each with the words it needs."""
+    spec = patterns.load("dates")
+    needs = {r["id"]: _needs(r["pattern"], spec["words"]) for r in spec["rules"]}
+    return tuple((r, needs[r.id]) for r in _rules() if not r.on_number)
+
+
+@lru_cache(maxsize=None)
+def _word_rx(name: str) -> "regex.Pattern[str]":
+    return compile_template("{" + name + "}")
+
+
+def _text_matches(text: str):
+    """(rule, match) for every rule not led by a number, searched over the whole text only
+    when the text holds the words the rule needs (one search per word, shared by the
+    rules): "quý I/2023" cannot match in an article without "quý"."""
+    seen: dict[str, bool] = {}
+
+    def has(name: str) -> bool:
+        if name not in seen:
+            seen[name] = _word_rx(name).search(text) is not None
+        return seen[name]
+
+    for rule, needs in _text_rules():
+        if _holds(needs, has):
+            for m in rule.rx.finditer(text):
+                yield rule, m
+
+
+def scan(text: str):
+    """(rule, match) for every match of every rule, as each rule's own
+    ``rule.rx.finditer(text)`` yields them, in no particular order."""
+    yield from _number_matches(text)
+    yield from _text_matches(text)
 
 
 @lru_cache(maxsize=1)
@@ -144,14 +325,19 @@ def _not_after() -> "regex.Pattern[str]":
     return compile_template("|".join(f"(?:{r['pattern']})" for r in spec["after_not_date"]))
 
 
+@lru_cache(maxsize=1)
+def _rule_order() -> dict[str, int]:
+    """A rule's place in dates.yaml: the earlier rule wins between equally long matches."""
+    return {r.id: k for k, r in enumerate(_rules())}
+
+
 def find(text: str) -> list[TimeMatch]:
     """Every calendar expression in ``text``, longest first on overlap, in text order."""
     cands: list[tuple[int, int, int, "regex.Match[str]", _Rule]] = []
-    starts = _rule_starts(text)
-    for order, rule in enumerate(_rules()):
-        for m in _matches(rule, text, starts):
-            if m.end() > m.start():
-                cands.append((m.start(), m.end(), order, m, rule))
+    order = _rule_order()
+    for rule, m in scan(text):
+        if m.end() > m.start():
+            cands.append((m.start(), m.end(), order[rule.id], m, rule))
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
     taken: list[tuple[int, int]] = []
     out: list[TimeMatch] = []

@@ -22,6 +22,7 @@ from . import deadlines
 NEAR_CHARS = 1500  # how far a yearless date looks for a bare year
 MAX_DATE_LINE = 160  # a document's own date stands on a short line
 _OWN_LINE_ROLES = ("issue", "publication", "citation")
+_DATE_LINES = ("issue_line", "publication_line")  # roles.* patterns of a date's own line
 _YEAR = regex.compile(r"(\d{4})")
 
 
@@ -38,17 +39,16 @@ def extract(seg: Segmented, doc: Document) -> list[DateMention]:
     anchor = _year(doc.issue_date) or next(
         (int(t.groups["y"]) for t, r in zip(found, lines) if r and t.year_known), None)
     fixed = [t.role or line_role or _citation(mt, t) for t, line_role in zip(found, lines)]
-    # cited documents' dates and goal years ("đến năm 2020") do not date the text's days
-    ctx = _YearContext(seg, [t for t, r in zip(found, fixed) if r != "citation" and not (
-        not _within_year(t) and deadlines.cue_before(mt, t.start, t.end) is not None)])
+    cues = _Cues(seg, doc.issue_date)
+    ctx = _YearContext(seg, found, fixed, cues)
     items: list[tuple[_vntime.TimeMatch, str, Optional[str]]] = []
     for t, role in zip(found, fixed):
         value = _value(seg, t, anchor, ctx)
         if value is not None:
             items.append((t, value, role))
-    speaks_from = deadlines.anchor_year(mt, doc.issue_date, ((t.start, t.end, v, r) for t, v, r in items))
+    cues.dated = [(t.start, t.end, v, r) for t, v, r in items]
     return [DateMention(start=t.start, end=t.end, text=text[t.start:t.end], value=v,
-                        role=_role(seg, t, v, r, speaks_from), rule=t.rule) for t, v, r in items]
+                        role=_role(t, v, r, cues), rule=t.rule) for t, v, r in items]
 
 
 def _year(iso: Optional[str]) -> Optional[int]:
@@ -64,17 +64,32 @@ class _YearContext:
     forward). A bare year is often
     the year of a thing ("quyết toán NSNN năm 2015 gửi ... trước ngày 28/2"), so a dated
     month or day wins; cited documents' dates and birth dates say nothing of the text's
-    own time and are left out by the caller and here."""
+    own time and are left out."""
 
-    def __init__(self, seg: Segmented, found: list[_vntime.TimeMatch]):
+    def __init__(self, seg: Segmented, found: list[_vntime.TimeMatch], roles: list[Optional[str]],
+                 cues: "_Cues"):
+        self._seg, self._found, self._roles, self._cues = seg, found, roles, cues
+        self._marks: Optional[tuple[list, list]] = None
+
+    def _build(self) -> tuple[list, list]:
+        """The dated and the bare-year marks, built on the first question only: most
+        documents have a year for every date without them."""
+        mt = self._seg.match_text
+        # cited documents' dates and goal years ("đến năm 2020") do not date the text's days
+        found = [t for t, r in zip(self._found, self._roles) if r != "citation" and not (
+            not _within_year(t) and self._cues.before(t) is not None)]
         birth, _ = _role_rx()["birth_year"]
-        known = [t for t in found if t.year_known and not birth.match(seg.match_text, t.start)]
+        known = [t for t in found if t.year_known and not birth.match(mt, t.start)]
         within = [_within_year(t) for t in known]
-        self.dated = [(t.start, int(t.groups["y"])) for t, w in zip(known, within) if w]
-        self.years = [(t.start, int(t.groups["y"])) for t, w in zip(known, within) if not w]
+        dated = [(t.start, int(t.groups["y"])) for t, w in zip(known, within) if w]
+        years = [(t.start, int(t.groups["y"])) for t, w in zip(known, within) if not w]
+        return dated, years
 
     def year_near(self, pos: int) -> Optional[int]:
-        return self._nearest(self.dated, pos, None) or self._nearest(self.years, pos, NEAR_CHARS)
+        if self._marks is None:
+            self._marks = self._build()
+        dated, years = self._marks
+        return self._nearest(dated, pos, None) or self._nearest(years, pos, NEAR_CHARS)
 
     @staticmethod
     def _nearest(marks: list[tuple[int, int]], pos: int, reach: Optional[int]) -> Optional[int]:
@@ -129,11 +144,14 @@ def _line(mt: str, start: int, end: int) -> tuple[int, int]:
 
 def _own_line_role(mt: str, t: _vntime.TimeMatch) -> Optional[str]:
     """issue / publication when the date stands on the document's own date line."""
+    roles = _role_rx()
+    if not t.year_known or all(t.start >= roles[n][1]["within_chars"] for n in _DATE_LINES):
+        return None  # known before the line is looked for
     a, b = _line(mt, t.start, t.end)
-    if b - a > MAX_DATE_LINE or not t.year_known:
+    if b - a > MAX_DATE_LINE:
         return None
-    for name in ("issue_line", "publication_line"):
-        rx, spec = _role_rx()[name]
+    for name in _DATE_LINES:
+        rx, spec = roles[name]
         m = rx.match(mt, a, b) if t.start < spec["within_chars"] else None
         # the line's pattern must lead up to this very date
         if m and t.start <= m.end() and not _full_before().search(mt, a, t.start):
@@ -152,13 +170,38 @@ def _citation(mt: str, t: _vntime.TimeMatch) -> Optional[str]:
     return "citation" if rx.search(mt, max(0, t.start - spec["window"]), t.start) else None
 
 
-def _role(seg: Segmented, t: _vntime.TimeMatch, value: str, fixed: Optional[str],
-          anchor: Optional[int]) -> str:
+class _Cues:
+    """The deadline cue right before each date, looked for once per date (the year
+    context and the roles both ask), and the year the document speaks from, worked out
+    only when a date has a cue: ``deadlines.governs`` finds no deadline without one, and
+    it alone uses that year."""
+
+    def __init__(self, seg: Segmented, issue_date: Optional[str]):
+        self.seg, self.issue_date = seg, issue_date
+        self.dated: list[tuple[int, int, str, Optional[str]]] = []  # (start, end, value, role)
+        self._before: dict[tuple[int, int], Optional[deadlines.Cue]] = {}
+        self._speaks_from: Optional[tuple[Optional[int]]] = None
+
+    def before(self, t: _vntime.TimeMatch) -> Optional[deadlines.Cue]:
+        key = (t.start, t.end)
+        if key not in self._before:
+            self._before[key] = deadlines.cue_before(self.seg.match_text, t.start, t.end)
+        return self._before[key]
+
+    def governs(self, t: _vntime.TimeMatch, value: str) -> Optional[deadlines.Cue]:
+        if self.before(t) is None:
+            return None
+        if self._speaks_from is None:
+            self._speaks_from = (deadlines.anchor_year(self.seg.match_text, self.issue_date, self.dated),)
+        return deadlines.governs(self.seg, t.start, t.end, value, self._speaks_from[0])
+
+
+def _role(t: _vntime.TimeMatch, value: str, fixed: Optional[str], cues: _Cues) -> str:
     """The date's own line or a citation first; then a deadline cue (which may also claim a
     period: "hoàn thành chậm nhất trong năm học 2017-2018"); then event (a day) or other."""
     if fixed in _OWN_LINE_ROLES:
         return fixed
-    cue = deadlines.governs(seg, t.start, t.end, value, anchor)
+    cue = cues.governs(t, value)
     if cue is not None:
         return cue.role
     return fixed or ("event" if t.groups.get("d") else "other")
