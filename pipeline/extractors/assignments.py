@@ -18,9 +18,10 @@ its own deadline.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Iterator, Optional
 
 import regex
 
@@ -29,7 +30,7 @@ from ..link import cited_spans, task_deadlines
 from ..model import Assignment, Document
 from ..normalise import unify_tones
 from ..segment import Segmented
-from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, clean, iter_units, unit_kind, unit_list_at
+from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, clean, iter_units, unit_at, unit_kind, unit_list_at
 
 _TASK_SECTIONS = ("to_chuc_thuc_hien", "nhiem_vu_giai_phap")
 _LEAD = regex.compile(r"[\s*_“\"'(]*")
@@ -39,6 +40,15 @@ _COMMA_BEFORE = regex.compile(r"[\p{L}\p{M}\d)”\"%],[^\S\n]+\Z")
 _INLINE_LABEL = regex.compile(r"(?:\d{1,2}[^\S\n]*[.)]|[a-zđ][^\S\n]*\))[^\S\n]+(?=\p{Lu})")
 _UNIT_THEN_TASK = regex.compile(r"[^\S\n]*(?::|[a-zđ]\))[^\S\n]*(?=\p{Lu})")
 _CHO = regex.compile(r"[^\S\n]*(?:cho[^\S\n]+)?")
+# small checks run on slices, compiled once rather than looked up in regex's cache per call
+_BLANKS = regex.compile(r"\s+")
+_LOWER_BLANK = regex.compile(r"[\p{Ll}\d][^\S\n]")
+_CLAUSE_MARK = regex.compile(r"[,;:(]")
+_CAPITAL_NEXT = regex.compile(r"[^\S\n,]*\p{Lu}")
+_INNER_CAPITAL = regex.compile(r"(?<=[^\S\n])\p{Lu}")
+_TWO_WORDS = regex.compile(r"\S[^\S\n]+\S")
+_COMMA_END = regex.compile(r",[^\S\n]*$")
+_COLON_END = regex.compile(r":[\s*]*$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ class Cues:
     assignee: "regex.Pattern[str]"   # group name = rule id (dots as __)
     assignee_firsts: frozenset        # lower-cased first words of the assignee cues
     giao_cho: "regex.Pattern[str]"
+    giao_cho_firsts: frozenset        # lower-cased first words of the "then" cues
     requester: "regex.Pattern[str]"
     modal: "regex.Pattern[str]"
     strong: "regex.Pattern[str]"
@@ -64,12 +75,18 @@ class Cues:
     relative: "regex.Pattern[str]"
     opener: "regex.Pattern[str]"
     opener_inside: tuple
+    opener_scan: "re.Pattern[str]"   # where one of opener_inside starts
     continuation: "regex.Pattern[str]"
     directive_requester: "regex.Pattern[str]"
     not_subject_before: "regex.Pattern[str]"
     lead_adverbial: "regex.Pattern[str]"
     caption: "regex.Pattern[str]"
     person_tail: "regex.Pattern[str]"
+    start: "regex.Pattern[str]"     # lead, inline label and opener of a sentence in one match
+    opener_heads: tuple             # the first word of each opener, as it may be written
+    strong_keys: tuple              # one lower-cased word of each strong modal
+    directive_window: int
+    continuation_window: int
 
 
 def _anchored(words) -> "regex.Pattern[str]":
@@ -100,6 +117,8 @@ def cues() -> Cues:
         assignee_firsts=frozenset(_first_word(w) for r in cfg["assignee_cues"] if not r.get("then")
                                   for w in r["words"]),
         giao_cho=regex.compile(_NB + "(?:" + "|".join(giao_cho) + ")", regex.V1),
+        giao_cho_firsts=frozenset(_first_word(w) for r in cfg["assignee_cues"] if r.get("then")
+                                  for w in r["words"]),
         requester=_anchored(cfg["requester_cues"] + [w for r in cfg["assignee_cues"] for w in r["words"]]),
         modal=_anchored(cfg["modal_verbs"]),
         strong=_anchored(cfg["strong_modals"]),
@@ -122,9 +141,11 @@ def cues() -> Cues:
                                + _NB + "(?<!" + "|".join(r"(?<![\p{L}\p{M}])" + regex.escape(w) + r"[^\S\n]" for w in cfg["relative_not_after"])
                                + ")(?P<modal>" + _alt(cfg["relative_modals"]) + ")" + _NA, regex.V1),
         opener=regex.compile(r"\G" + _alt(cfg["openers"]) + _NA + r"[^\S\n]*,?[^\S\n]*", regex.V1),
-        # found with str.find, then checked for a lower-case word before it: cheaper than a
-        # regex scan of the whole text
+        # found by one scan with ``re`` for their literal alternation, then checked for a
+        # lower-case word before it: cheaper than a regex scan of the whole text
         opener_inside=tuple(unify_tones(w) for w in cfg["openers"] if w[0].isupper()),
+        opener_scan=re.compile("|".join(re.escape(unify_tones(w)) for w in cfg["openers"] if w[0].isupper())
+                               or "(?!)"),
         continuation=regex.compile(r"\G" + _alt(cfg["continuations"]) + _NA + r"[^\S\n]*,?", regex.V1),
         directive_requester=_anchored(cfg["directive_requesters"]),
         person_tail=regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(unify_tones(w)) for w in cfg["person_surnames"])
@@ -133,6 +154,15 @@ def cues() -> Cues:
         lead_adverbial=regex.compile(r"[^\S\n]*" + _alt(cfg["cue_adverbials"]) + _NA, regex.V1),
         not_subject_before=regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(
             regex.escape(w) for w in cfg["not_subject_before"]) + r")[^\S\n]+\Z", regex.V1),
+        # _LEAD, then _INLINE_LABEL and the opener where they match: each part is optional
+        # and the one after it never fails, so no part gives back what it took
+        start=regex.compile(_LEAD.pattern + "(?P<label>" + _INLINE_LABEL.pattern + ")?(?P<opener>"
+                            + _alt(cfg["openers"]) + _NA + r"[^\S\n]*,?[^\S\n]*)?", regex.V1),
+        # a capital that starts none of these cannot start a lead, a label or an opener
+        opener_heads=_heads(cfg["openers"]),
+        strong_keys=_keys(cfg["strong_modals"]),
+        directive_window=int(cfg.get("directive_window", 0)),
+        continuation_window=int(cfg.get("continuation_window", 3)),
     )
 
 
@@ -141,12 +171,61 @@ def _first_word(phrase: str) -> str:
     return regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(phrase.strip()))[0].lower()
 
 
-def _find_cues(rx: "regex.Pattern[str]", firsts: frozenset, mt: str) -> list["regex.Match[str]"]:
+def _heads(phrases) -> tuple:
+    """The first word of each phrase as ``_alt`` matches it: as written, and capitalised
+    when written in lower case."""
+    heads = set()
+    for phrase in phrases:
+        first = regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(phrase.strip()))[0]
+        letters = first[0] + first[0].upper() if first[0].islower() else first[0]
+        heads.update(ch + first[1:] for ch in letters)
+    return tuple(sorted(heads))
+
+
+def _keys(phrases) -> tuple:
+    """One lower-cased word of each phrase (its longest): a text without any of them holds
+    none of the phrases, found with str.find before any regex runs."""
+    keys = set()
+    for phrase in phrases:
+        words = regex.findall(r"[\p{L}\p{M}\d]+", unify_tones(phrase.strip()))
+        keys.add(max(words, key=len).lower())
+    return tuple(sorted(keys))
+
+
+def _key_hits(low: str, keys: tuple) -> list[int]:
+    """Sorted offsets in ``low`` (the lower-cased text) where one of ``keys`` occurs."""
+    out = []
+    for k in keys:
+        i = low.find(k)
+        while i >= 0:
+            out.append(i)
+            i = low.find(k, i + 1)
+    out.sort()
+    return out
+
+
+def _occurrences(rx: "re.Pattern[str]", words: tuple, text: str) -> Iterator[tuple[int, str]]:
+    """(offset, word) for every occurrence of each of ``words`` in ``text``, overlaps
+    included, as a str.find per word gives them; ``rx`` (their alternation) finds each
+    offset where one starts in a single scan of the text."""
+    m = rx.search(text)
+    while m:
+        i = m.start()
+        for w in words:
+            if text.startswith(w, i):
+                yield i, w
+        m = rx.search(text, i + 1)
+
+
+def _find_cues(rx: "regex.Pattern[str]", firsts: frozenset, mt: str,
+               low: Optional[str] = "") -> list["regex.Match[str]"]:
     """The matches ``rx.finditer(mt)`` yields, tried only where one of the cues' first words
     occurs: a str.find per word is much cheaper than a regex scan of the whole text with a
-    long alternation. Every match starts with a first word, lower-cased or capitalised."""
-    low = mt.lower()
-    if len(low) != len(mt):  # a letter whose lower case changes length: scan as written
+    long alternation. Every match starts with a first word, lower-cased or capitalised.
+    ``low``: the text as :func:`_lower` gives it, when the caller has it already (by
+    default it is worked out here)."""
+    low = _lower(mt) if low == "" else low
+    if low is None:  # a letter whose lower case changes length: scan as written
         return list(rx.finditer(mt))
     starts = set()
     for f in firsts:
@@ -171,7 +250,7 @@ _RELATED_TAIL = regex.compile(r"\s+(?:có\s+)?liên\s+quan$")
 
 def _fold(unit: str) -> str:
     """A unit reduced for the generic-body check: lower case, no quantifier, no "liên quan"."""
-    u = regex.sub(r"\s+", " ", clean(unit).lower()).strip()
+    u = _BLANKS.sub(" ", clean(unit).lower()).strip()
     return _RELATED_TAIL.sub("", _QUANT_LEAD.sub("", u))
 
 
@@ -179,6 +258,18 @@ def _fold(unit: str) -> str:
 
 def _skipped(seg: Segmented, offset: int) -> bool:
     return seg.section_of(offset) in SKIP_SECTIONS
+
+
+def _has_skips(seg: Segmented) -> bool:
+    """Whether any offset can be skipped: a news report has no recipient list nor
+    signature, and then the per-sentence section look-ups are saved."""
+    return any(b.section in SKIP_SECTIONS for b in seg.blocks)
+
+
+def _lower(mt: str) -> Optional[str]:
+    """The lower-cased text, offset for offset; None when a letter's lower case is longer."""
+    low = mt.lower()
+    return low if len(low) == len(mt) else None
 
 
 def _clause_end(seg: Segmented, pos: int) -> int:
@@ -266,18 +357,25 @@ def _by_heading(seg: Segmented) -> list[Assignment]:
     return out
 
 
-def _comma_subjects(seg: Segmented, c: Cues) -> list[Assignment]:
+def _comma_subjects(seg: Segmented, c: Cues, low: Optional[str]) -> list[Assignment]:
     """"..., Chính phủ, các bộ, ngành, địa phương cần tăng cường ...": a list of bodies that
-    opens a clause after a comma inside a sentence, followed by a strong modal."""
+    opens a clause after a comma inside a sentence, followed by a strong modal. ``low``:
+    the lower-cased text (None when lower case changes its length)."""
     mt = seg.match_text
     out = []
+    hits = _key_hits(low, c.strong_keys) if low is not None else None
+    skips = _has_skips(seg)
     for s in seg.sentences:
-        if _skipped(seg, s.start) or not c.strong_anywhere.search(mt, s.start, s.end):
+        if hits is not None:  # no key word, no strong modal: the regex search is not run
+            i = bisect.bisect_left(hits, s.start)
+            if i == len(hits) or hits[i] >= s.end:
+                continue
+        if (skips and _skipped(seg, s.start)) or not c.strong_anywhere.search(mt, s.start, s.end):
             continue
         prev_end = -1
         for u0, u1 in iter_units(mt, s.start, s.end):
-            glued = (mt[u0].isupper() and u0 - s.start > 3 and regex.match(r"[\p{Ll}\d][^\S\n]", mt[u0 - 2:u0])
-                     and not regex.search(r"[,;:(]", mt[s.start:u0])
+            glued = (mt[u0].isupper() and u0 - s.start > 3 and _LOWER_BLANK.match(mt[u0 - 2:u0])
+                     and not _CLAUSE_MARK.search(mt[s.start:u0])
                      and not c.not_subject_before.search(mt, max(s.start, u0 - 12), u0)
                      and not _TITLE_BEFORE().search(mt, max(s.start, u0 - 24), u0))
             # "Theo Bộ Nội vụ, các Bộ, ngành ... phải": a body after the comma that closes an
@@ -307,6 +405,19 @@ _OPENER_COMMA = regex.compile(r"[^\S\n]*,[^\S\n]*")
 _LOWER_BEFORE = regex.compile(r"[\p{Ll}\d][^\S\n]+\Z", regex.V1)
 
 
+def _stops_before_letters(text: str) -> Iterator[int]:
+    """Offsets of the stops ("." "!" "?") followed right away by a letter: the only places
+    _GLUED_STOP can match (str.isalpha holds every capital it asks for). A str.find per
+    mark is much cheaper than a regex scan of the whole text."""
+    n = len(text)
+    for mark in ".!?":
+        i = text.find(mark)
+        while i >= 0:
+            if i + 1 < n and text[i + 1].isalpha():
+                yield i
+            i = text.find(mark, i + 1)
+
+
 @lru_cache(maxsize=1)
 def _TITLE_BEFORE() -> "regex.Pattern[str]":
     """A person's title just before a body ("Thủ tướng Chính phủ") makes the body part of it."""
@@ -321,30 +432,32 @@ def _subject_positions(seg: Segmented, c: Cues) -> list[tuple[int, bool, bool]]:
     and whether a sentence the segmenter missed starts there."""
     mt = seg.match_text
     out = []
-    for m in _GLUED_STOP.finditer(mt):  # rare: one scan of the text, then the section check
-        p = m.end()
-        o = c.opener.match(mt, p)
-        out.append((o.end() if o else p, False, True))
-    for w in c.opener_inside:
-        i = mt.find(w)
-        while i >= 0:
-            comma = _OPENER_COMMA.match(mt, i + len(w))
-            if comma and _LOWER_BEFORE.search(mt, max(0, i - 4), i):
-                out.append((comma.end(), False, True))
-            i = mt.find(w, i + 1)
+    for i in _stops_before_letters(mt):  # rare: a quick scan of the text, then the section check
+        m = _GLUED_STOP.match(mt, i)
+        if m:
+            p = m.end()
+            o = c.opener.match(mt, p)
+            out.append((o.end() if o else p, False, True))
+    for i, w in _occurrences(c.opener_scan, c.opener_inside, mt):
+        comma = _OPENER_COMMA.match(mt, i + len(w))
+        if comma and _LOWER_BEFORE.search(mt, max(0, i - 4), i):
+            out.append((comma.end(), False, True))
     out = [o for o in out if not _skipped(seg, o[0]) and not seg.blocks[seg.block_at(o[0]) or 0].is_heading]
+    skips = _has_skips(seg)
     for s in seg.sentences:
         b = seg.blocks[s.block]
-        if _skipped(seg, s.start) or b.is_heading:
+        if b.is_heading or (skips and _skipped(seg, s.start)):
             continue
         start = max(s.start, b.body_start) if s.start <= b.body_start else s.start
         plain = bool(b.label) or b.section in _TASK_SECTIONS
-        pos = _LEAD.match(mt, start).end()
-        label = _INLINE_LABEL.match(mt, pos)  # "... sau: 1. UBND ... 2. Sở Y tế: ..." on one line
-        if label:
-            pos, plain = label.end(), True
-        opener = c.opener.match(mt, pos)
-        out.append((opener.end() if opener else pos, plain, False))
+        if start < len(mt) and mt[start].isupper() and not mt.startswith(c.opener_heads, start):
+            out.append((start, plain, False))  # what c.start would say: nothing to step over
+        else:
+            # an inline label: "... sau: 1. UBND ... 2. Sở Y tế: ..." on one line
+            m = c.start.match(mt, start)
+            out.append((m.end(), plain or m.start("label") >= 0, False))
+        if mt.find(":", s.start, s.end) < 0:
+            continue
         for m in _COLON.finditer(mt, s.start, s.end):
             if c.caption.search(mt, max(s.start, m.start() - 12), m.start()):  # "Ảnh: Công an cung cấp"
                 continue
@@ -371,14 +484,19 @@ def _by_subject(seg: Segmented, doc: Document, c: Cues, cue_starts: list[int]) -
     followed by a plain action verb ("Bộ Công Thương rà soát, nghiên cứu ...") is a task too."""
     mt = seg.match_text
     out = []
-    window = int(patterns.load("assignment_cues").get("directive_window", 0))
+    window = c.directive_window
     cue_sents = sorted({_sentence_index(seg, s) for s in cue_starts})
     for pos, plain, fresh in _subject_positions(seg, c):
+        # most positions start no unit; with no cue before them either (cue_sents only
+        # grows inside a directive) nothing can come of them
+        has_unit = unit_at(mt, pos) is not None
+        if not has_unit and not cue_sents:
+            continue
         si = _sentence_index(seg, pos)
         # a sentence the segmenter missed follows the cues earlier in its segment
         k = bisect.bisect_right(cue_sents, si) if fresh and any(s < pos for s in cue_starts) else bisect.bisect_left(cue_sents, si)
         directive = k > 0 and si - cue_sents[k - 1] <= window
-        units = _units_at(mt, pos, c)
+        units = _units_at(mt, pos, c) if has_unit else []
         if not units:
             # "Kịp thời sửa đổi ... . Tăng cường ...": orders without a subject go on with it
             if directive and (c.verb.match(mt, pos) or c.modal.match(mt, pos)):
@@ -405,7 +523,7 @@ def _by_subject(seg: Segmented, doc: Document, c: Cues, cue_starts: list[int]) -
             continue
         modal = c.modal.match(mt, after) or leads
         # in running text a capital after the body means the name goes on ("Cục Quản lý ...")
-        if not labelled and regex.match(r"[^\S\n,]*\p{Lu}", mt[after:after + 3]):
+        if not labelled and _CAPITAL_NEXT.match(mt[after:after + 3]):
             continue
         # "thủ trưởng các cơ quan, đơn vị tham mưu ..." names the office holders of the
         # advising bodies: an office holder takes a task only with a modal ("phải", "cần")
@@ -430,10 +548,10 @@ def _units_at(mt: str, pos: int, c: Cues) -> list[tuple[int, int]]:
     units = unit_list_at(mt, pos)
     if units:
         u0, u1 = units[-1]
-        for m in regex.finditer(r"(?<=[^\S\n])\p{Lu}", mt[u0:u1]):
+        for m in _INNER_CAPITAL.finditer(mt[u0:u1]):
             p = u0 + m.start()
             v = c.verb.match(mt, p) or c.modal.match(mt, p)
-            if v and regex.search(r"\S[^\S\n]+\S", v.group()):  # "Phối hợp", never a name's "Cần"
+            if v and _TWO_WORDS.search(v.group()):  # "Phối hợp", never a name's "Cần"
                 units[-1] = (u0, p - 1)
                 break
     return units
@@ -460,13 +578,13 @@ def _subject_end(seg: Segmented, pos: int, c: Cues) -> int:
     return max(end, _clause_end(seg, pos))
 
 
-def _by_cue(seg: Segmented, c: Cues) -> list[Assignment]:
+def _by_cue(seg: Segmented, c: Cues, low: Optional[str]) -> list[Assignment]:
     mt = seg.match_text
     out = []
     hits = []
-    for m in _find_cues(c.assignee, c.assignee_firsts, mt):
+    for m in _find_cues(c.assignee, c.assignee_firsts, mt, low):
         hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
-    for m in c.giao_cho.finditer(mt):
+    for m in _find_cues(c.giao_cho, c.giao_cho_firsts, mt, low):
         hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
     cue_starts = sorted(h[0] for h in hits)
     for cs, ce, rule in hits:
@@ -487,7 +605,7 @@ def _by_cue(seg: Segmented, c: Cues) -> list[Assignment]:
         if _ALLOCATION.match(mt, task_start):  # "giao cho Bộ Quốc phòng 208 ha đất": a grant, not a task
             continue
         end = _clause_end(seg, task_start)  # a list joined by ";" may run past the cue's sentence
-        nxt = [s for s in cue_starts if task_start < s < end and regex.search(r",[^\S\n]*$", mt[max(0, s - 3):s])]
+        nxt = [s for s in cue_starts if task_start < s < end and _COMMA_END.search(mt[max(0, s - 3):s])]
         if nxt:
             end = nxt[0]
         end = _continued(seg, _through_list(seg, cs, end), c)
@@ -505,7 +623,7 @@ def _continued(seg: Segmented, end: int, c: Cues) -> int:
     or an order without a subject go on with the task."""
     mt = seg.match_text
     block = seg.block_at(max(0, end - 1))
-    for _ in range(int(patterns.load("assignment_cues").get("continuation_window", 3))):
+    for _ in range(c.continuation_window):
         nxt = seg.sentence_at(end + 1) if end + 1 < len(mt) else None
         if nxt is None or nxt.start < end or seg.block_at(nxt.start) != block:
             break
@@ -536,7 +654,7 @@ def _after_adverbial(mt: str, pos: int, c: Cues) -> list[tuple[int, int]]:
 def _through_list(seg: Segmented, pos: int, end: int) -> int:
     """"... thực hiện tốt một số nhiệm vụ sau:" hands over the list items that follow, up to
     an item that names its own body."""
-    if not regex.search(r":[\s*]*$", seg.match_text[pos:end + 2]):
+    if not _COLON_END.search(seg.match_text[pos:end + 2]):
         return end
     bi = seg.block_at(pos)
     if bi is None:
@@ -596,8 +714,9 @@ def _split_by_deadlines(seg: Segmented, doc: Document, a: Assignment, cited: lis
 
 def extract(seg: Segmented, doc: Document) -> list[Assignment]:
     c = cues()
-    by_cue = _by_cue(seg, c)
-    by_comma = _comma_subjects(seg, c)
+    low = _lower(seg.match_text)
+    by_cue = _by_cue(seg, c, low)
+    by_comma = _comma_subjects(seg, c, low)
     found = (_by_heading(seg) + _by_subject(seg, doc, c, [a.start for a in by_cue + by_comma]) + by_cue
              + by_comma)
     out: list[Assignment] = []
