@@ -388,7 +388,7 @@ def _scan_texts() -> list[str]:
 
 def test_word_cue_scan_agrees_with_the_regex_scan():
     r = targets._rules()
-    assert r.cue_firsts  # else the scan by first word is never used
+    assert r.cue_text_re  # else the scan by cue text is never used
     for mt in _scan_texts() + ["Hoàn Thành Chỉ Tiêu 90%; KẾ HOẠCH ĐẶT RA LÀ 5%", "ſ đạt 5%"]:
         for start, end in ((0, len(mt)), (len(mt) // 3, 2 * len(mt) // 3)):
             got = [(m.span(), m.group()) for m in targets._word_cues(mt, start, end, r)]

@@ -8,6 +8,7 @@ numbers.
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import regex
@@ -21,9 +22,11 @@ NUMBER_AFTER_SEP = _BODY + _END  # second half of a range: "2" in "1,5-2"
 RANGE_SEP = r"\s*(?:-|–|÷|đến|tới)\s*"
 
 _NUMBER_RE = regex.compile(NUMBER)
-_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
-_COMMA_DEC = regex.compile(r"\d+,\d+")
-_DOT_DEC = regex.compile(r"\d+(?:\.\d{1,2})?")
+# the shapes of one numeral: plain digits and punctuation, so the stdlib engine (same
+# ``\d``: Unicode decimal digits) checks them several times faster than ``regex``
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_COMMA_DEC = re.compile(r"\d+,\d+")
+_DOT_DEC = re.compile(r"\d+(?:\.\d{1,2})?")
 _RANGE_RE = regex.compile(r"(?P<a>" + NUMBER + r")\s*%?" + RANGE_SEP + r"(?P<b>" + NUMBER_AFTER_SEP + r")")
 _RATIO_RE = regex.compile(r"(?P<a>" + _BODY + r")\s*/\s*(?P<b>" + _BODY + r")")
 

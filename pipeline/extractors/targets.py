@@ -18,9 +18,10 @@ A goal restated later (a headline and its body) stays one item, at its first men
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import Callable, Optional
 
 import regex
 from rapidfuzz import fuzz
@@ -47,13 +48,20 @@ def _squash(s: str) -> str:
 class _Rules:
     candidate: "regex.Pattern[str]"
     units: list[dict]
+    unit_groups: list[int]  # the candidate's group number of each unit rule
     lead_tail: "regex.Pattern[str]"
+    lead_last: Optional["regex.Pattern[str]"]  # the last word of any lead-in, see _last_words_re
+    lead_outside: Optional["regex.Pattern[str]"]  # see _outside_words_re
+    lead_word: Optional["regex.Pattern[str]"]  # any word of a lead-in, when lead_outside is set
     comparators: list[tuple["regex.Pattern[str]", str, dict]]
     after_ops: dict[str, tuple[str, str]]
     directions: "regex.Pattern[str]"
     direction_of: dict[str, tuple[str, str]]
+    direction_text_re: Optional["re.Pattern[str]"]  # any direction word, as plain lower-case text
     cues: "regex.Pattern[str]"
-    cue_firsts: Optional[frozenset]   # what every word cue starts with (lower case), if known
+    cue_text_re: Optional["re.Pattern[str]"]  # any word cue, as plain lower-case text
+    year_digits: Optional["regex.Pattern[str]"]  # four digits, when every year rule needs them
+    goal_places: dict[str, tuple[Optional["re.Pattern[str]"], bool]]  # see _goal_places
     cue_kind: dict[str, tuple[str, str]]
     cue_flags: dict[str, dict]
     cue_regexes: list[tuple["regex.Pattern[str]", str, str]]
@@ -101,14 +109,41 @@ def _comparator_rules(y: dict):
         lead_words += c["words"]
         cmp_rules.append((regex.compile(_words_re(c["words"]), _F), c["op"], c))
     # "trở lên đạt trên 30%": the "lên" of "trở lên" closes the indicator, it is no lead-in
-    lead_tail = regex.compile(r"(?:(?<!trở\s+)" + _WORD_START + patterns.alternation(lead_words) + r"\s*)+$", _F)
+    lead_tail = regex.compile(r"(?:" + _WORD_START + r"(?<!trở\s+)" + patterns.alternation(lead_words) + r"\s*)+$", _F)
     after_ops = {_squash(w.lower()): (c["op"], c["id"]) for c in y["comparators"]["after"] for w in c["words"]}
-    return lead_tail, cmp_rules, after_ops
+    outside = _outside_words_re(lead_words)
+    words = None  # any one word of a lead-in, for _past_other_words
+    if outside is not None:
+        words = regex.compile(patterns.alternation({t for w in lead_words for t in w.split()}), _F)
+    return lead_tail, _last_words_re(lead_words), outside, words, cmp_rules, after_ops
+
+
+def _last_words_re(words: list[str]) -> Optional["regex.Pattern[str]"]:
+    """The last word of each lead-in, to be matched whole against the last run of
+    letters before a figure: ``lead_tail`` ends with a lead-in, blanks and the end, so it
+    cannot match unless that run is one of them. None when a last word is not all letters
+    (the run would then not be where the lead-in's last word starts)."""
+    last = {w.split()[-1] for w in words}
+    if not all(w.isalpha() for w in last):
+        return None
+    return regex.compile(patterns.alternation(sorted(last)), _F)
+
+
+def _outside_words_re(words: list[str]) -> Optional["regex.Pattern[str]"]:
+    """Searched backwards, the last character that is neither a letter nor a blank: a run of
+    lead-ins (letters, matched in any case, and blanks) cannot reach back over it, so the
+    search for where the run starts may begin after it. None when a lead-in holds another
+    character."""
+    if not all(ch.isalpha() or ch == " " for w in words for ch in w):
+        return None
+    return regex.compile(r"[^\p{L}\s]", regex.REVERSE)
 
 
 def _direction_rules(y: dict):
     direction_of = {w.lower(): (d["value"], d["id"]) for d in y["directions"] for w in d["words"]}
-    return regex.compile(r"(?<!trở\s)" + _words_re(list(direction_of)), _F), direction_of
+    # the word-start test first: it fails inside words, before the "trở" lookbehind is tried
+    rx = _WORD_START + r"(?<!trở\s)" + patterns.alternation(list(direction_of)) + _WORD_END
+    return regex.compile(rx, _F), direction_of
 
 
 def _cue_rules(y: dict):
@@ -131,31 +166,92 @@ def _cue_rules(y: dict):
     return regex.compile(_words_re(words), _F), cue_kind, cue_flags, cue_regexes, result_after
 
 
-def _cue_firsts(cue_kind: dict) -> Optional[frozenset]:
-    """The text before the first blank of each word cue (``cue_kind`` keys are the cues,
-    lower-cased): a hit of ``cues`` starts with one of them. None when a cue starts with a
-    blank or has a letter whose lower case is not its case fold."""
-    firsts = frozenset(k.split(" ")[0] for k in cue_kind)
-    if any(not f or f != f.casefold() for f in firsts):
+def _words_text_re(words) -> Optional["re.Pattern[str]"]:
+    """Where one of ``words`` (lower case) may start, as plain text with a blank for any run
+    of blanks: on lower-cased text the stdlib engine finds those few places much faster
+    than a ``regex`` alternation of the words tries every position, and the alternation then
+    confirms each. The stdlib ``\\s`` takes every blank the ``regex`` one does. None when a
+    word has a letter whose lower case is not its case fold."""
+    words = list(words)
+    if not words or any(not w.strip() or w != w.casefold() for w in words):
         return None
-    return firsts
+    return re.compile(_trie(words))
+
+
+def _trie(words: list[str]) -> str:
+    """The words as one regex sharing their common beginnings ("(?:c(?:hỉ|ó)|đ...)"): the
+    engine then reads each character once instead of trying every word in turn. A word
+    that ends where a longer one goes on stands for both: only the start matters."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict) -> str:
+        if "" in node:
+            return ""
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + pattern(child) for ch, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return pattern(root)
+
+
+def _year_digits(rules: list["regex.Pattern[str]"]) -> Optional["regex.Pattern[str]"]:
+    """Four digits in a row, when each year rule has the one group ``(\\d{4})`` (its year,
+    read with int() and kept only within the year range): without them in a span no year
+    rule can match there. None when a rule is written otherwise."""
+    if all(rx.groups == 1 and r"(\d{4})" in rx.pattern for rx in rules):
+        return regex.compile(r"\d{4}")
+    return None
+
+
+def _goal_places(units: list[dict], cue_flags: dict) -> dict[str, tuple[Optional["re.Pattern[str]"], bool]]:
+    """For each unit rule kept only under some goal cues (``goal_cues`` and
+    ``goal_cues_with_verb``): the text of those word cues (``_words_text_re``; None if
+    there are none) and whether a horizon ("đến năm 2025") is one. A rule naming any other
+    cue, or a cue that is not a list of words, gets no entry: its figures are always read."""
+    out = {}
+    for u in units:
+        if u.get("goal_cues") is None:
+            continue
+        ids = set(u["goal_cues"]) | set(u.get("goal_cues_with_verb", []))
+        horizon = "st.horizon" in ids
+        rules = [cue_flags.get(i) for i in ids - {"st.horizon"}]
+        if any(c is None or "words" not in c for c in rules):
+            continue
+        words = {_squash(w.lower()) for c in rules for w in c["words"]}
+        places = _words_text_re(words) if words else None
+        if words and places is None:
+            continue
+        out[u["id"]] = (places, horizon)
+    return out
 
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     y = patterns.load("targets")
-    lead_tail, cmp_rules, after_ops = _comparator_rules(y)
+    lead_tail, lead_last, lead_outside, lead_word, cmp_rules, after_ops = _comparator_rules(y)
     directions, direction_of = _direction_rules(y)
     cues, cue_kind, cue_flags, cue_regexes, result_after = _cue_rules(y)
     strip_lead = r"^(?:[\s,.:;\-–()]+|(?:" + "|".join(y["indicator_strip"]) + r")" + _WORD_END + r")"
+    past_year = regex.compile(y["status"]["past_year"]["match"], _F)
+    horizon = [regex.compile(h, _F) for h in y["status"]["horizon"]]
+    years_horizon = [regex.compile(h["match"], _F) for h in y["year"]["horizon"] if not h.get("plain")]
+    years_plain = [regex.compile(h["match"], _F) for h in y["year"]["horizon"] if h.get("plain")]
+    candidate = _candidate_re(y)
     return _Rules(
-        candidate=_candidate_re(y), units=y["units"], lead_tail=lead_tail, comparators=cmp_rules,
-        after_ops=after_ops, directions=directions, direction_of=direction_of,
-        cues=cues, cue_firsts=_cue_firsts(cue_kind), cue_kind=cue_kind, cue_flags=cue_flags, cue_regexes=cue_regexes, result_after=result_after,
-        past_year=regex.compile(y["status"]["past_year"]["match"], _F),
-        horizon=[regex.compile(h, _F) for h in y["status"]["horizon"]],
-        years_horizon=[regex.compile(h["match"], _F) for h in y["year"]["horizon"] if not h.get("plain")],
-        years_plain=[regex.compile(h["match"], _F) for h in y["year"]["horizon"] if h.get("plain")],
+        candidate=candidate, units=y["units"],
+        unit_groups=[candidate.groupindex[f"u{i}"] for i in range(len(y["units"]))],
+        lead_tail=lead_tail, lead_last=lead_last, lead_outside=lead_outside, lead_word=lead_word,
+        comparators=cmp_rules, after_ops=after_ops, directions=directions, direction_of=direction_of,
+        direction_text_re=_words_text_re(direction_of),
+        cues=cues, cue_text_re=_words_text_re(cue_kind), cue_kind=cue_kind,
+        cue_flags=cue_flags, cue_regexes=cue_regexes, result_after=result_after,
+        past_year=past_year, horizon=horizon, years_horizon=years_horizon, years_plain=years_plain,
+        year_digits=_year_digits([past_year, *horizon, *years_horizon, *years_plain]),
+        goal_places=_goal_places(y["units"], cue_flags),
         year_range=tuple(y["year"]["range"]),
         this_year=regex.compile(y["year"]["this_year"], _F),
         horizon_after_stop=regex.compile(y["status"]["horizon_after_stop"], _F),
@@ -207,18 +303,48 @@ def _is_plan(doc: Document, seg: Segmented, r: _Rules) -> bool:
 # ---- per-figure readings --------------------------------------------------------------
 
 def _unit(m, r: _Rules, text: str) -> tuple[str, dict]:
-    for i, u in enumerate(r.units):
-        if m.group(f"u{i}") is not None:
-            written = _squash(text[m.start(f"u{i}"):m.end(f"u{i}")])
-            return u.get("unit") or written, u
+    """The unit rule whose group matched (the first, as the alternation tries them in
+    order), read from one tuple of every group rather than a lookup by name per rule."""
+    groups = m.groups()
+    for u, g in zip(r.units, r.unit_groups):
+        if groups[g - 1] is not None:
+            return u.get("unit") or _squash(text[m.start(g):m.end(g)]), u
     raise AssertionError("unit group missing")
 
 
 def _lead_start(prefix: str, r: _Rules) -> int:
     """Offset in ``prefix`` where the lead-in words ("đạt trên", "xuống dưới") begin."""
+    if r.lead_last is not None and not r.lead_last.fullmatch(_last_letters(prefix)):
+        return len(prefix)  # most figures follow a word that ends no lead-in ("năm", "có")
     lo = max(0, len(prefix) - 80)  # lead-ins are short; do not rescan long sentences
+    if r.lead_outside is not None:
+        stop = r.lead_outside.search(prefix, lo)
+        lo = _past_other_words(prefix, stop.end() if stop else lo, r)
     m = r.lead_tail.search(prefix, lo)
     return m.start() if m else len(prefix)
+
+
+_WORDS_BACK = regex.compile(r"\p{L}+", regex.REVERSE)
+
+
+def _past_other_words(prefix: str, lo: int, r: _Rules) -> int:
+    """Where the search for the lead-ins may begin: after ``lo`` there are only letters and
+    blanks, so a run of lead-ins reaching the end is a run of whole words, each a word of
+    some lead-in; it starts after the last word (from the end) that is none."""
+    for w in _WORDS_BACK.finditer(prefix, lo):
+        if not r.lead_word.fullmatch(w.group()):
+            return w.end()
+    return lo
+
+
+def _last_letters(s: str) -> str:
+    """The run of letters ending ``s``, trailing blanks aside (str.rstrip drops every
+    character the regex ``\\s`` matches, and more)."""
+    s = s.rstrip()
+    i = len(s)
+    while i > 0 and s[i - 1].isalpha():
+        i -= 1
+    return s[i:]
 
 
 def _comparator(lead: str, after: Optional[str], value: float, unit: str, goal: bool,
@@ -247,42 +373,49 @@ def _comparator(lead: str, after: Optional[str], value: float, unit: str, goal: 
 
 
 def _direction(clause: str, r: _Rules) -> Optional[str]:
-    last = None
-    for m in r.directions.finditer(clause):
-        last = m
-    if last is None:
+    found = _found_words(r.directions, r.direction_text_re, clause, 0, len(clause))
+    if not found:
         return None
-    return r.direction_of.get(_squash(last.group().lower()), (None, None))[0]
+    return r.direction_of.get(_squash(found[-1].group().lower()), (None, None))[0]
 
 
 def _word_cues(mt: str, start: int, end: int, r: _Rules) -> list["regex.Match[str]"]:
-    """What ``r.cues.finditer(mt, start, end)`` yields, tried only where a cue's first word
-    occurs (str.find): the alternation of every cue is slow to run over each position.
-    The case-insensitive match agrees with lower case when lower case is the case fold."""
-    part = mt[start:end]
+    """What ``r.cues.finditer(mt, start, end)`` yields."""
+    return _found_words(r.cues, r.cue_text_re, mt, start, end)
+
+
+def _found_words(rx: "regex.Pattern[str]", places: Optional["re.Pattern[str]"], s: str,
+                 start: int, end: int) -> list["regex.Match[str]"]:
+    """What ``rx.finditer(s, start, end)`` yields, for ``rx`` a word alternation and
+    ``places`` its words as plain lower-case text (``_words_text_re``): ``rx`` is tried only
+    where ``places`` finds one of its words in the lower-cased text, as a big alternation
+    is slow to run over each position. The case-insensitive match agrees with lower case
+    when lower case is the case fold."""
+    part = s[start:end]
     low = part.lower()
-    if r.cue_firsts is None or len(low) != len(part) or low != part.casefold():
-        return list(r.cues.finditer(mt, start, end))
-    at = set()
-    for f in r.cue_firsts:
-        i = low.find(f)
-        while i >= 0:
-            at.add(i)
-            i = low.find(f, i + 1)
+    if places is None or len(low) != len(part) or low != part.casefold():
+        return list(rx.finditer(s, start, end))
+    at = []  # every offset where some word's text starts, overlaps included
+    hit = places.search(low)
+    while hit:
+        at.append(hit.start())
+        hit = places.search(low, hit.start() + 1)
     out, pos = [], start
-    for i in sorted(at):
+    for i in at:
         i += start
         if i < pos:
             continue
-        m = r.cues.match(mt, i, end)
+        m = rx.match(s, i, end)
         if m:
             out.append(m)
             pos = m.end()
     return out
 
 
-def _sentence_cues(mt: str, start: int, end: int, doc_year: Optional[int], r: _Rules) -> list[tuple[int, str, str]]:
-    """Status cues of one sentence as (offset, 'target'|'result'|'forecast', rule), in order."""
+def _sentence_cues(mt: str, start: int, end: int, doc_year: Callable[[], Optional[int]],
+                   r: _Rules) -> list[tuple[int, str, str]]:
+    """Status cues of one sentence as (offset, 'target'|'result'|'forecast', rule), in order.
+    ``doc_year`` is asked only when a year in the sentence needs it."""
     found: list[tuple[int, str, str]] = []
     for m in _word_cues(mt, start, end, r):
         kind, rid = r.cue_kind.get(_squash(m.group().lower()), (None, None))
@@ -299,10 +432,28 @@ def _sentence_cues(mt: str, start: int, end: int, doc_year: Optional[int], r: _R
     if forecast_at is not None:  # "Theo dự báo, ... sẽ tăng": the future tense of a forecast
         found = [(p, "forecast", "st.forecast") if rid == "st.future" and p > forecast_at else (p, kind, rid)
                  for p, kind, rid in found]
+    if _may_name_year(mt, start, end, r):
+        found += _year_cues(mt, start, end, forecast_at, doc_year, r)
+    found.sort()
+    return found
+
+
+def _may_name_year(s: str, start: int, end: int, r: _Rules) -> bool:
+    """False only when no year rule can match in ``s[start:end]``: every one captures its
+    year as four digits in a row (see ``_year_digits``), and most sentences with a figure
+    hold none."""
+    return r.year_digits is None or r.year_digits.search(s, start, end) is not None
+
+
+def _year_cues(mt: str, start: int, end: int, forecast_at: Optional[int],
+               doc_year: Callable[[], Optional[int]], r: _Rules) -> list[tuple[int, str, str]]:
+    """A year before the document's own is history, a horizon after it a goal."""
+    found = []
     lo, hi = r.year_range
-    if doc_year is not None:
-        for m in r.past_year.finditer(mt, start, end):
-            if lo <= int(m.group(1)) < doc_year:
+    past = list(r.past_year.finditer(mt, start, end))
+    if past and doc_year() is not None:
+        for m in past:
+            if lo <= int(m.group(1)) < doc_year():
                 found.append((m.start(), "result", "st.past_year"))
     for rx in r.horizon:
         for m in rx.finditer(mt, start, end):
@@ -311,11 +462,10 @@ def _sentence_cues(mt: str, start: int, end: int, doc_year: Optional[int], r: _R
                 continue
             if forecast_at is not None and forecast_at < m.start():
                 found.append((m.start(), "forecast", "st.forecast"))  # "dự báo đến năm 2031 ..."
-            elif doc_year is None or y > doc_year:
+            elif doc_year() is None or y > doc_year():
                 found.append((m.start(), "target", "st.horizon"))
-            elif y < doc_year:
+            elif y < doc_year():
                 found.append((m.start(), "result", "st.past_horizon"))
-    found.sort()
     return found
 
 
@@ -358,7 +508,10 @@ def _year(sentence: str, cut: int, headings: list[str], goal: bool, r: _Rules) -
         return sorted((m.start(), int(m.group(1))) for rx in group for m in rx.finditer(text)
                       if lo <= int(m.group(1)) <= hi)
 
-    hits = [found(sentence, g) for g in (r.years_horizon, r.years_plain)]
+    if _may_name_year(sentence, 0, len(sentence), r):
+        hits = [found(sentence, g) for g in (r.years_horizon, r.years_plain)]
+    else:
+        hits = [[], []]
     for h in hits:
         before = [y for pos, y in h if pos < cut]
         if before:
@@ -461,6 +614,26 @@ def _candidates(seg: Segmented, r: _Rules) -> list[_Cand]:
     return out
 
 
+_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
+
+
+def _find_word(word: str, s: str) -> Optional[int]:
+    """Where ``word`` first stands as a whole word in ``s``, in any case: what the regex
+    ``_WORD_START + escape(word) + _WORD_END`` (case-insensitive) finds, without compiling
+    one per word (a compile costs a millisecond, and words rarely come back). Lower case
+    agrees with that match when lower case is the case fold of both."""
+    lw, ls = word.lower(), s.lower()
+    if len(lw) != len(word) or len(ls) != len(s) or lw != word.casefold() or ls != s.casefold():
+        m = regex.search(_WORD_START + regex.escape(word) + _WORD_END, s, _F)
+        return m.start() if m else None
+    i = ls.find(lw)
+    while i >= 0:
+        if not (i and _LETTER_OR_DIGIT.match(s, i - 1)) and not _LETTER_OR_DIGIT.match(s, i + len(lw)):
+            return i
+        i = ls.find(lw, i + 1)
+    return None
+
+
 @lru_cache(maxsize=None)
 def _ends_with(pattern: str) -> "regex.Pattern[str]":
     """A unit's ``needs_before`` words, anchored at the end of the window before it."""
@@ -519,10 +692,19 @@ class _Doc:
     """What every figure of one document is read against."""
     seg: Segmented
     r: _Rules
-    doc_year: Optional[int]
+    doc: Document
     plan: bool
     cands: list[_Cand]
     sent_cues: dict[tuple[int, int], list]
+    clause_ends: dict[int, int] = field(default_factory=dict)  # by figure start
+    _year: list = field(default_factory=list)
+
+    def doc_year(self) -> Optional[int]:
+        """The document's own year, read on first use: finding it scans the whole text,
+        and a document whose figures name no year and set no goal never needs it."""
+        if not self._year:
+            self._year.append(_doc_year(self.doc, self.seg.text, self.r))
+        return self._year[0]
 
 
 @dataclass
@@ -593,8 +775,10 @@ def _wanted(c: _Cand, status: str, rule: str, evidence: str, p: _Place, d: _Doc)
 
 
 # "... số dân tham gia BHYT Thứ trưởng - Tổng Giám đốc": a capitalised word followed by a
-# lower-case one, after no punctuation, starts the next paragraph of a scraped page
-_GLUED = regex.compile(r"(?<=(?<!\S)\p{Ll}{2,})\s(?=\p{Lu}\p{Ll}+\s\p{Ll})")
+# lower-case one, after no punctuation, starts the next paragraph of a scraped page. The
+# blank is matched first and the word before it checked last: the same matches, but the
+# lookbehind runs only where a blank and a capitalised word already are
+_GLUED = regex.compile(r"\s(?=\p{Lu}\p{Ll}+\s\p{Ll})(?<=(?<!\S)\p{Ll}{2,}\s)")
 
 
 def _is_scope(s: str, r: _Rules) -> bool:
@@ -605,7 +789,13 @@ def _is_scope(s: str, r: _Rules) -> bool:
 
 def _clause_end(c: _Cand, nxt: Optional[_Cand], d: _Doc) -> int:
     """End of the figure's clause: the next ";" / "trong đó", the next figure, or the start
-    of a paragraph glued to a headline."""
+    of a paragraph glued to a headline. Status, indicator and year all ask; it is found once."""
+    if c.start not in d.clause_ends:
+        d.clause_ends[c.start] = _find_clause_end(c, nxt, d)
+    return d.clause_ends[c.start]
+
+
+def _find_clause_end(c: _Cand, nxt: Optional[_Cand], d: _Doc) -> int:
     end = c.sent_end
     nm = d.r.clause_cut.search(d.seg.match_text, c.end, c.sent_end)
     if nm:
@@ -634,14 +824,42 @@ def _indicator(c: _Cand, nxt: Optional[_Cand], p: _Place, prev_item: Optional[Ta
             indicator = prev_ind  # "còn 60% và đến năm 2025 còn 25%"
     elif prev_ind and len(indicator.split()) <= 3:
         # ellipsis: "Danh mục kỹ thuật tuyến huyện đạt trên 85%; tuyến xã đạt 75%"
-        hm = regex.search(_WORD_START + regex.escape(indicator.split()[0]) + _WORD_END, prev_ind, _F)
-        if hm:
-            indicator = prev_ind[:hm.start()] + indicator
+        at = _find_word(indicator.split()[0], prev_ind)
+        if at is not None:
+            indicator = prev_ind[:at] + indicator
     return indicator or None
 
 
 def _read(c: _Cand, nxt: Optional[_Cand], prev: Optional[_Cand], prev_item: Optional[Target],
           d: _Doc) -> Optional[Target]:
+    if _count_without_goal(c, d):
+        return None
+    return _reading(c, nxt, prev, prev_item, d)
+
+
+def _count_without_goal(c: _Cand, d: _Doc) -> bool:
+    """True for a count ("187 hội nghị") that ``_wanted`` is sure to drop: outside a goal
+    section a count is kept only under one of its rule's goal cues in its clause, and its
+    sentence holds neither the text of such a cue nor, when a horizon would do, four
+    digits. Most counts in news are such, and reading their status is the dear part."""
+    need = d.r.goal_places.get(c.unit_rule)
+    if need is None:
+        return False
+    words, horizon = need
+    mt, s, e = d.seg.match_text, c.span_start, c.sent_end  # where its status cues are read
+    if horizon and _may_name_year(mt, s, e, d.r):
+        return False
+    part = mt[s:e]
+    low = part.lower()
+    if len(low) != len(part) or low != part.casefold():
+        return False
+    if words is not None and words.search(low):
+        return False
+    return _section_status(d.seg, c.start, d.r) != "target"
+
+
+def _reading(c: _Cand, nxt: Optional[_Cand], prev: Optional[_Cand], prev_item: Optional[Target],
+             d: _Doc) -> Optional[Target]:
     text, mt, r = d.seg.text, d.seg.match_text, d.r
     p = _place(c, prev, mt, r)
     status, status_rule, evidence = _status(c, nxt, p, d)
@@ -659,8 +877,8 @@ def _read(c: _Cand, nxt: Optional[_Cand], prev: Optional[_Cand], prev_item: Opti
                                            c.value, c.unit, goal, direction, r)
     heads = _headings(d.seg, c.start) if goal else []
     year = _year(text[c.span_start:_clause_end(c, nxt, d)], c.start - c.span_start, heads, goal, r)
-    if year is None and goal and d.doc_year and r.this_year.search(mt, c.span_start, c.sent_end):
-        year = d.doc_year  # "phấn đấu cả năm ... tăng hơn 30%"
+    if year is None and goal and r.this_year.search(mt, c.span_start, c.sent_end) and d.doc_year():
+        year = d.doc_year()  # "phấn đấu cả năm ... tăng hơn 30%"
     return Target(
         start=p.lead_at, end=c.end, text=text[p.lead_at:c.end],
         label=_label(d.seg, c.start), indicator=_indicator(c, nxt, p, prev_item, d),
@@ -676,7 +894,7 @@ def extract(seg: Segmented, doc: Document) -> list[Target]:
     cands = _candidates(seg, r)
     if not cands:
         return []  # no figure: the document's year and kind would go unused
-    d = _Doc(seg, r, _doc_year(doc, seg.text, r), _is_plan(doc, seg, r), cands, {})
+    d = _Doc(seg, r, doc, _is_plan(doc, seg, r), cands, {})
     items: list[Target] = []
     prev_item: Optional[Target] = None
     for i, c in enumerate(cands):
@@ -685,10 +903,10 @@ def extract(seg: Segmented, doc: Document) -> list[Target]:
             items.append(t)
             prev_item = t
     items = _dedupe(items)
-    if not d.plan and d.doc_year:  # a news goal with no year is one for the year of the news
-        for t in items:
-            if t.status == "target" and t.year is None:
-                t.year = d.doc_year
+    yearless = [t for t in items if t.status == "target" and t.year is None]
+    if not d.plan and yearless and d.doc_year():  # a news goal with no year is one for the year of the news
+        for t in yearless:
+            t.year = d.doc_year()
     return items
 
 
