@@ -169,8 +169,9 @@ def test_whole_word_scanner_matches_find_loop():
     text = "các_xã, 2các xã2 (xã) cácxã Xã ủy_ban ủy ban ủy\u0301 ban huyện"
     words = frozenset({"các", "xã", "ủy", "huyện", "ban"})
     low = text.lower()
-    assert [m.start() for m in entities._word_scanner(words).finditer(low)] == _plain_candidates(text, words)
     assert [c for c, _ in entities._whole_words(low, words)] == _plain_candidates(text, words)
+    # the scanner alone also stops inside words ("cácxã"): _whole_words checks the letter before
+    assert {m.start() for m in entities._word_scanner(words).finditer(low)} > set(_plain_candidates(text, words))
 
 
 def test_unit_leads_turn_away_only_what_the_heads_cannot_match():
@@ -183,3 +184,100 @@ def test_unit_leads_turn_away_only_what_the_heads_cannot_match():
             leads = g.leads[entities._first(mt, c)]
             if leads is not None and mt[c] not in leads:
                 assert entities.parse_unit(mt, c) is None, (text, c)
+
+
+# ---- cheap tests in front of the regexes turn away only what the regexes would --------
+
+BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "baomoi_vn_news_00.jsonl.gz"
+
+
+def _texts(n_bench: int = 150) -> list[str]:
+    """The seeds, a few hand-made edge cases and, when the bench is there, some articles."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts += ["ĐỒNG CHÍ Lò Văn Biên, Đ / c Nguyễn Ngọc Vinh, đ\t/c Trần Văn An, cộng đồng chính, 12/5",
+              "İstanbul: UBND huyện Tân Uyên và Sở Y tế, ngành GIÁO DỤC, Sở Straße Hà Nội",
+              "người dân, người đứng đầu các xã, các  xã, những\tđơn vị, Ủy ban\u0301 nhân dân, ủy\u0301 ban"]
+    if BENCH.exists():
+        import gzip
+        import json
+        with gzip.open(BENCH, "rt", encoding="utf-8") as fh:
+            for i, line in enumerate(fh):
+                if i >= n_bench:
+                    break
+                texts.append(json.loads(line)["text"])
+    return [normalise(t).match_text for t in texts]
+
+
+def _plain_unit_at(t: str, pos: int):
+    """``unit_at`` as the grammar alone reads it, without the tests in front."""
+    g = entities.grammar()
+    if pos and (t[pos - 1].isalnum() or g.not_after.search(t, max(0, pos - 8), pos)):
+        return None
+    end = entities.parse_unit(t, pos)
+    return (pos, entities._trim(t, pos, end)) if end else None
+
+
+def test_unit_filters_turn_away_only_non_units():
+    import regex
+    for t in _texts():
+        t = t + " "  # a fresh string: a fresh memo
+        for m in regex.finditer(r"(?<![\p{L}\p{M}\d])[\p{L}\p{M}\d]", t):
+            assert entities.unit_at(t, m.start()) == _plain_unit_at(t, m.start()), t[m.start():m.start() + 40]
+
+
+def test_domain_word_test_agrees_with_the_regex():
+    import regex
+    g = entities.grammar()
+    for t in _texts(60):
+        for m in regex.finditer(r"(?<![\p{L}\p{M}\d])[\p{L}\p{M}\d]", t):
+            for d in (g.domain, g.any_domain):
+                a, b = d.match(t, m.start()), d.rx.match(t, m.start())
+                assert (a and a.span()) == (b and b.span())
+
+
+def test_person_cues_as_the_regex_finds_them():
+    cue_rx = entities._person_rules()[0]
+    texts = _texts()
+    assert sum(len(entities._cues(t)) for t in texts[-160:]) > 0
+    for t in texts:
+        assert [m.span() for m in entities._cues(t)] == [m.span() for m in cue_rx.finditer(t)]
+
+
+def test_exact_candidates_and_noted_words_equal_plain_scans():
+    import regex
+    firsts = entities._person_rules()[4]
+    for t in _texts(60) + ["Ông Ba, ông\u0301 Tư, bà_Năm, Bà Sáu, ANH Bảy, anh Tám."]:
+        t = t + " "
+        assert entities._exact_candidates(t, firsts) == [c for c, _ in entities._find_words(t, firsts)]
+        memo = entities._memo(t)
+        for c, w in memo.firsts.items():
+            m = regex.match(r"[\p{L}\p{M}\d]+", t[c:])
+            assert w == (m.group().lower() if m else ""), (t[c:c + 20], w)
+
+
+_PIECES = ["đồng", "Đồng", "ĐỒNG", "chí", "chính", "Đ", "đ", "/", "c", "C", " ", " ", " ", "  ", "\t", "\n", ",",
+           "các", "Các", "những", "xã", "người", "đứng", "đầu", "dân", "UBND", "huyện", "Tân", "Uyên", "Sở", "Y",
+           "tế", "GIÁO", "dục", "ông", "Ông", "anh", "Ba", "Chủ", "tịch", "tỉnh", "ß", "\u0301", "İ", "2", "cơ"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_fast_paths_agree_with_plain_reads_on_any_mix(pieces):
+    import regex
+    t = unify_tones("".join(pieces))
+    cue_rx = entities._person_rules()[0]
+    assert [m.span() for m in entities._cues(t)] == [m.span() for m in cue_rx.finditer(t)]
+    g = entities.grammar()
+    if len(t.lower()) == len(t):  # else the plain scan's offsets are off, not the index's
+        for key in ("unit", "place"):
+            assert entities._candidates(t, g.first[key]) == _plain_candidates(t, g.first[key])
+    firsts = entities._person_rules()[4]
+    assert entities._exact_candidates(t, firsts) == [c for c, _ in entities._find_words(t, firsts)]
+    for pos in range(len(t)):
+        assert entities.unit_at(t, pos) == _plain_unit_at(t, pos), (t, pos)
+        for d in (g.domain, g.any_domain):
+            a, b = d.match(t, pos), d.rx.match(t, pos)
+            assert (a and a.span()) == (b and b.span()), (t, pos)
+    for c, w in entities._memo(t).firsts.items():
+        m = regex.match(r"[\p{L}\p{M}\d]+", t[c:])
+        assert w == (m.group().lower() if m else "")

@@ -42,15 +42,16 @@ _NA = r"(?![\p{L}\p{M}\d])"    # no letter after
 SKIP_SECTIONS = ("noi_nhan", "signature")
 
 
-def _word_rx(word: str) -> str:
+def _word_rx(word: str, capital: bool = True) -> str:
     """A YAML word as a regex: tone-unified, flexible blanks around commas and dashes, a
-    lower-case first letter also matching its capital."""
+    lower-case first letter also matching its capital (``capital=False``: not, for a
+    regex that ignores case anyway)."""
     word = unify_tones(word.strip())
     parts = regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", word)
     out = []
     for i, p in enumerate(parts):
         esc = "[-–—]" if p in "-–—" else regex.escape(p)
-        if i == 0 and p[0].islower():
+        if i == 0 and p[0].islower() and capital:
             esc = f"[{p[0]}{p[0].upper()}]" + regex.escape(p[1:])
         if i:
             prev_punct = not regex.match(r"[\p{L}\p{M}\d]", parts[i - 1])
@@ -58,6 +59,11 @@ def _word_rx(word: str) -> str:
             out.append(r"[^\S\n]*" if (this_punct or prev_punct) else _SP)
         out.append(esc)
     return "".join(out)
+
+
+def _parts(word: str) -> list[str]:
+    """The words and punctuation marks of a YAML word, as ``_word_rx`` splits it."""
+    return regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(word.strip()))
 
 
 def _alt(words, case_insensitive: bool = False) -> str:
@@ -82,6 +88,8 @@ class _Memo:
     units: dict = field(default_factory=dict)      # offset -> unit_at result
     names: dict = field(default_factory=dict)      # offset -> _name result
     hits: dict = field(default_factory=dict)       # word set -> [(offset, length)]
+    plain: Optional[bool] = None  # lower-casing keeps every offset (no letter changes length)
+    index: Optional[list] = None  # (offset, length, word) of every indexed word
 
 
 _MEMO: list[Optional[_Memo]] = [None]
@@ -150,6 +158,33 @@ class _ByFirst:
         return rx.match(t, pos)
 
 
+class _Domains:
+    """The fields of work, matched in any case: one alternation, tried only where the word
+    at the offset is the first word of a domain. Any case means full case folding; a word
+    that folds to its lower case ("y", "Giáo") matches only a domain starting with that
+    lower-case word, so any other is turned away. A word with a letter that folds
+    otherwise ("ß" -> "ss") still goes to the regex."""
+
+    def __init__(self, words):
+        self.rx = _c(_alt(words, case_insensitive=True) + _NA)
+        firsts = set()
+        for w in words:
+            parts = _parts(w)
+            p = parts[0] if parts else ""
+            if not _WORD.fullmatch(p) or p.casefold() != p.lower():
+                firsts = None  # a domain the word test cannot speak for: always the regex
+                break
+            firsts.add(p.lower())
+        self.firsts = None if firsts is None else frozenset(firsts)
+
+    def match(self, t: str, pos: int):
+        if self.firsts is not None:
+            w = _first(t, pos)
+            if w not in self.firsts and w.casefold() == w:
+                return None
+        return self.rx.match(t, pos)
+
+
 def _leads(words) -> Optional[frozenset]:
     """The characters the phrases can start with, as ``_word_rx`` writes their first
     letter ("Sở" only "S", "ngành" "n" or "N"): a capitalised head is not tried on the
@@ -177,8 +212,8 @@ class Grammar:
     needs: "_ByFirst"                 # heads that need a name: Sở, Trung tâm, Bệnh viện (+ blank)
     needs_lower: "_ByFirst"           # lower-case heads that need a known domain: ngành, phòng
     officer: "_ByFirst"               # office holders that need a body: Chủ tịch, thủ trưởng
-    domain: "regex.Pattern[str]"
-    any_domain: "regex.Pattern[str]"
+    domain: "_Domains"
+    any_domain: "_Domains"
     agency_name: "regex.Pattern[str]" # "Thẩm phán", "Cơ yếu": one capital + one lower syllable
     headish: "_ByFirst"               # any head or place word: never the start of a name
     place: "_ByFirst"
@@ -189,8 +224,10 @@ class Grammar:
     sep: "regex.Pattern[str]"
     not_after: "regex.Pattern[str]"
     kinds: tuple  # (kind, rule id, compiled head regex anchored at a unit's head)
+    kinds_of: dict  # first syllable -> the entries of ``kinds`` with a head starting with it
     first: dict   # piece name -> lower-cased first syllables: a cheap test before each regex
     leads: dict   # first syllable -> the characters a unit starting with it may start with
+    second: dict  # first syllable -> the words that may follow it (absent: any)
 
 
 def _c(src: str) -> "regex.Pattern[str]":
@@ -234,14 +271,15 @@ def grammar() -> Grammar:
     starts = (_ByFirst(cfg["quantifiers"], _SP), _ByFirst([w for w, _ in complete], _NA, guards),
               _ByFirst(needs, _SP), _ByFirst(needs_lower, _SP), _ByFirst(officer, _SP))
     quant_, complete_, needs_, needs_lower_, officer_ = starts
+    kinds_ = tuple((kind, rid, _ByFirst(words, _NA)) for kind, rid, words in kinds)
     return Grammar(
         quant=quant_,
         complete=complete_,
         needs=needs_,
         needs_lower=needs_lower_,
         officer=officer_,
-        domain=_c(_alt(cfg["domains"], case_insensitive=True) + _NA),
-        any_domain=_c(_alt(cfg["domains"] + cfg["verb_domains"], case_insensitive=True) + _NA),
+        domain=_Domains(cfg["domains"]),
+        any_domain=_Domains(cfg["domains"] + cfg["verb_domains"]),
         agency_name=_c(rf"(?![IVX]+{_NA})\p{{Lu}}[\p{{Ll}}\p{{M}}]*{_SP}(?!{quant}{_NA})\p{{Ll}}[\p{{L}}\p{{M}}]*{_NA}"),
         headish=_ByFirst([w for w, _ in complete] + needs + needs_lower + cfg["modifiers"]["places"],
                          r"(?![\p{L}\p{M}])"),
@@ -253,10 +291,49 @@ def grammar() -> Grammar:
         and_name=_c(_SP + r"và" + _SP + r"(?=\p{Lu})"),
         sep=_c(sep),
         not_after=_c(r"(?<![\p{L}\p{M}])(?:" + not_after + r")" + _SP + r"\Z"),
-        kinds=tuple((kind, rid, _ByFirst(words, _NA)) for kind, rid, words in kinds),
+        kinds=kinds_,
+        kinds_of=_kinds_of(kinds_),
         first=first,
         leads=_unit_leads(starts),
+        second=_second_words(cfg, first["head"]),
     )
+
+
+def _kinds_of(kinds: tuple) -> dict:
+    """The kinds a head starting with a given syllable may be, in the order of ``kinds``:
+    ``unit_kind`` tries those only, not every kind's table."""
+    out: dict = {}
+    for entry in kinds:
+        for first in entry[2].table:
+            out.setdefault(first, []).append(entry)
+    return {first: tuple(entries) for first, entries in out.items()}
+
+
+def _second_words(cfg: dict, heads: frozenset) -> dict:
+    """For each first syllable of a unit, the lower-cased words a unit may go on with
+    when a word follows after one blank: the second word of each phrase starting with it,
+    or any head after a one-word quantifier ("các" + "xã"). Left out: syllables that are
+    a whole phrase ("Sở", "UBND"), which may be followed by anything. "người" can only
+    go on with "đứng", so "người dân" is turned away before any regex runs."""
+    out: dict = {}
+    phrases = [(w, True) for w in cfg["quantifiers"]]
+    phrases += [(w, False) for rule in cfg["heads"] for w in rule["words"]]
+    for w, is_quant in phrases:
+        parts = _parts(w)
+        first = _syllable(w)
+        if first in out and out[first] is None:
+            continue
+        if not parts or parts[0].lower() != first or (len(parts) == 1 and not is_quant):
+            out[first] = None
+            continue
+        if len(parts) == 1:
+            words = heads  # a quantifier: a head comes next
+        elif _WORD.fullmatch(parts[1]):
+            words = {parts[1].lower()}
+        else:
+            words = set()  # "chi, đảng bộ": a comma cannot match a letter
+        out[first] = out.get(first, frozenset()) | frozenset(words)
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def _unit_leads(starts: tuple) -> dict:
@@ -275,69 +352,146 @@ def _unit_leads(starts: tuple) -> dict:
 
 
 def _candidates(text: str, firsts: frozenset, start: int = 0, stop: Optional[int] = None) -> list[int]:
-    """Offsets of whole words in ``firsts`` (lower case), found with str.find: a scan of the
-    text per word is much cheaper than a regex or a Python loop over every word. The scan
-    of the whole text is kept, so asking again for a range is a bisection."""
+    """Offsets of whole words in ``firsts`` (lower case). The text is scanned once for
+    every word any rule starts with (:func:`_index_words`); each set is then a filter of
+    that scan, kept, so asking again for a range is a bisection."""
     stop = len(text) if stop is None else stop
     memo = _memo(text)
-    if memo.lower is None:
-        memo.lower = text.lower()
-    low = memo.lower
+    low = _lower(memo)
     if len(low) != len(text):  # a letter whose lower case changes length: word by word
         return [m.start() for m in _WORD.finditer(text, start, stop) if m.group().lower() in firsts]
+    hits = _hits(memo, firsts)
+    lo = bisect.bisect_left(hits, (start,))
+    hi = bisect.bisect_left(hits, (stop,), lo)
+    return [c for c, n in hits[lo:hi] if c + n <= stop]
+
+
+def _exact_candidates(text: str, words: frozenset) -> list[int]:
+    """Offsets of whole words in ``words``, case as written: the lower-case word index,
+    kept where the word is written as in ``words``."""
+    memo = _memo(text)
+    low = _lower(memo)
+    if len(low) != len(text):
+        return [c for c, _n in _find_words(text, words)]
+    return [c for c, n in _hits(memo, _lowered(words)) if text[c:c + n] in words]
+
+
+def _hits(memo: _Memo, firsts: frozenset) -> list[tuple[int, int]]:
+    """The kept (offset, length) list of ``firsts`` in the memo's (lower-cased) text."""
     hits = memo.hits.get(firsts)
     if hits is None:
-        hits = memo.hits[firsts] = _whole_words(low, firsts)
+        hits = memo.hits[firsts] = _hits_of(memo, firsts)
+    return hits
+
+
+def _hits_of(memo: _Memo, firsts: frozenset) -> list[tuple[int, int]]:
+    """(offset, length) of the words of ``firsts`` in the memo's text, sorted: a filter of
+    the one scan for all indexed words when ``firsts`` is among them."""
+    if not firsts <= _index_words():
+        return _whole_words(memo.lower, firsts)
+    found = memo.index
+    if found is None:
+        found = memo.index = _scan_index(memo)
+    return [(c, n) for c, n, w in found if w in firsts]
+
+
+def _scan_index(memo: _Memo) -> list[tuple[int, int, str]]:
+    """(offset, length, word) of every indexed word of the memo's (lower-cased) text. The
+    words found are also kept as the words :func:`_word_at` reads there, saving a regex
+    per candidate; only where an ASCII character (or the end) follows, as the scan stops
+    at a combining mark and ``_WORD`` goes on. The caller has checked that lower-casing
+    keeps offsets."""
+    low = memo.lower
+    n = len(low)
+    firsts = memo.firsts
     out = []
-    for i in range(bisect.bisect_left(hits, (start,)), len(hits)):
-        c, n = hits[i]
-        if c >= stop:
-            break
-        if c + n <= stop:
-            out.append(c)
+    for c, k in _whole_words(low, _index_words()):
+        e = c + k
+        w = low[c:e]
+        out.append((c, k, w))
+        if (e == n or low[e] < "\x80") and c not in firsts:
+            firsts[c] = w
     return out
+
+
+def _index_words() -> frozenset:
+    """Every first word the extractor looks for (units, places, titles, honorifics), lower
+    case: one scan of a text finds them all. Built from the current rules, so a reloaded
+    grammar gets its own index."""
+    g = grammar()
+    return _index_of(g.first["unit"], g.first["place"], _person_rules()[4])
+
+
+@lru_cache(maxsize=4)
+def _index_of(units: frozenset, places: frozenset, exact: frozenset) -> frozenset:
+    return frozenset(w for w in units | places | _lowered(exact) if w.isalnum())
+
+
+@lru_cache(maxsize=4)
+def _lowered(words: frozenset) -> frozenset:
+    return frozenset(w.lower() for w in words)
+
+
+def _lower(memo: _Memo) -> str:
+    """The memo's text in lower case, made once."""
+    if memo.lower is None:
+        memo.lower = memo.text.lower()
+    return memo.lower
 
 
 def _whole_words(low: str, firsts: frozenset) -> list[tuple[int, int]]:
     """(offset, length) of every whole-word occurrence of ``firsts`` in ``low``, sorted.
-    Many words: one scan of the text with an alternation; a few: str.find per word."""
-    if len(firsts) > _FIND_WORDS:
-        return [(m.start(), m.end() - m.start()) for m in _word_scanner(firsts).finditer(low)]
+    The scanner leaves out the test of the letter before: a look-behind at every offset
+    costs more than checking the few places it matched."""
+    if not all(f.isalnum() for f in firsts):
+        return _find_words(low, firsts)
     out = []
-    for f in firsts:
-        n = len(f)
-        i = low.find(f)
-        while i >= 0:
-            if (i == 0 or not low[i - 1].isalnum()) and (i + n >= len(low) or not low[i + n].isalnum()):
-                out.append((i, n))
-            i = low.find(f, i + 1)
-    out.sort()
+    for m in _word_scanner(firsts).finditer(low):
+        i = m.start()
+        if i and low[i - 1].isalnum():
+            continue
+        out.append((i, m.end() - i))
     return out
 
 
-_FIND_WORDS = 24  # above this many words one regex scan beats a str.find loop per word
-
-
-@lru_cache(maxsize=16)
-def _word_scanner(firsts: frozenset) -> "re.Pattern[str]":
-    """Whole words of ``firsts``, bounded exactly as ``str.isalnum`` bounds them: ``re``'s
-    word class less the underscore is that class."""
-    alt = "|".join(re.escape(f) for f in sorted(firsts, key=lambda f: (-len(f), f)))
-    return re.compile(r"(?<![^\W_])(?:" + alt + r")(?![^\W_])")
-
-
-def _exact_candidates(text: str, words: frozenset) -> list[int]:
-    """Offsets of whole words in ``words``, case as written (str.find, like _candidates)."""
+def _find_words(text: str, words: frozenset) -> list[tuple[int, int]]:
+    """The same by str.find, word by word: for words the scanner cannot take."""
     out = []
     for f in words:
         n = len(f)
         i = text.find(f)
         while i >= 0:
             if (i == 0 or not text[i - 1].isalnum()) and (i + n >= len(text) or not text[i + n].isalnum()):
-                out.append(i)
+                out.append((i, n))
             i = text.find(f, i + 1)
     out.sort()
     return out
+
+
+@lru_cache(maxsize=16)
+def _word_scanner(firsts: frozenset) -> "re.Pattern[str]":
+    """``firsts`` as a trie ("b(?:an|ộ)|c(?:ác|ơ)..."), each not followed by a letter or
+    digit as ``str.isalnum`` sees them (``re``'s word class less the underscore). A plain
+    alternation makes ``re`` try every word at every offset; the trie tries one letter.
+    The words hold only such letters and digits (``_whole_words`` checks), so a match
+    inside a word, dropped by the caller, never hides a whole word starting within it."""
+    return re.compile(_trie(sorted(firsts)) + r"(?![^\W_])")
+
+
+def _trie(words: list[str]) -> str:
+    """A regex for ``words`` (sorted) sharing prefixes; a longer word is tried first."""
+    groups: dict[str, list[str]] = {}
+    ends = False
+    for w in words:
+        if w:
+            groups.setdefault(w[0], []).append(w[1:])
+        else:
+            ends = True
+    alts = [re.escape(c) + _trie(rest) for c, rest in groups.items()]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if ends else body
 
 
 def _name(t: str, pos: int, g: Grammar) -> Optional[int]:
@@ -436,8 +590,8 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
         if not s:
             break
         x = s.end()
-        e = parse_unit(t, x, depth + 1)
         w = _word_at(memo, x)
+        e = parse_unit(t, x, depth + 1) if w in f["unit"] else None  # it says None to other words
         if e is None:
             pm = g.place.match(t, x, w) if w in f["place"] else None
             if pm:
@@ -458,24 +612,54 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
 
 def unit_at(match_text: str, pos: int) -> Optional[tuple[int, int]]:
     """The unit starting exactly at ``pos``, as (start, end), or None."""
-    units = _memo(match_text).units
+    memo = _MEMO[0]
+    if memo is None or memo.text is not match_text:
+        memo = _memo(match_text)
+    units = memo.units
     if pos not in units:
-        units[pos] = _unit_at(match_text, pos)
+        units[pos] = _unit_at(memo, pos)
     return units[pos]
 
 
-def _unit_at(match_text: str, pos: int) -> Optional[tuple[int, int]]:
+def _unit_at(memo: _Memo, pos: int) -> Optional[tuple[int, int]]:
+    """Most offsets asked about start no unit: cheap tests on the word there and the
+    word after turn them away before the grammar runs."""
+    match_text = memo.text
     g = grammar()
-    w = _first(match_text, pos)
+    w = memo.firsts.get(pos)
+    if w is None:
+        w = _word_at(memo, pos)
     if w not in g.leads:
         return None  # parse_unit would say so too: no quantifier or head starts with w
     leads = g.leads[w]
     if leads is not None and match_text[pos] not in leads:
         return None  # the word is there but not as any head writes it
+    nxt = g.second.get(w)
+    if nxt is not None:
+        w2 = _next_word(memo, pos, w)
+        if w2 is not None and w2 not in nxt:
+            return None  # "người dân": no phrase goes on with that word
     if pos and (match_text[pos - 1].isalnum() or g.not_after.search(match_text, max(0, pos - 8), pos)):
         return None
     end = parse_unit(match_text, pos)
     return (pos, _trim(match_text, pos, end)) if end else None
+
+
+def _next_word(memo: _Memo, pos: int, w: str) -> Optional[str]:
+    """The word after ``w`` (at ``pos``) when one blank sits between them, or None when
+    the blanks or what follows could be read otherwise. Every phrase part after a blank
+    must then match at that word, and a phrase word, being followed by a non-letter,
+    must be all of it; punctuation parts ("HĐND - UBND") cannot match a letter."""
+    t = memo.text
+    if memo.plain is None:
+        memo.plain = len(_lower(memo)) == len(t)
+    if not memo.plain:
+        return None  # a lower-cased letter of another length: ``w`` is not as long
+    e = pos + len(w)
+    if e + 1 < len(t) and t[e] == " " and t[e + 1].isalnum():
+        w2 = memo.firsts.get(e + 1)
+        return _word_at(memo, e + 1) if w2 is None else w2
+    return None
 
 
 def unit_list_at(match_text: str, pos: int) -> list[tuple[int, int]]:
@@ -526,8 +710,9 @@ def unit_kind(match_text: str, start: int, end: int) -> tuple[str, str]:
     g = grammar()
     q = g.quant.match(match_text, start)
     pos = q.end() if q else start
-    for kind, rule, heads in g.kinds:
-        if heads.match(match_text, pos):
+    w = _first(match_text, pos)
+    for kind, rule, heads in g.kinds_of.get(w, ()):
+        if heads.match(match_text, pos, w):
             return kind, rule
     return "ORG", "unit.generic"
 
@@ -557,23 +742,25 @@ def _person_matcher():
 
 @lru_cache(maxsize=1)
 def _person_rules():
-    """(cue regex, title matcher, honorific matcher, position regex) from units.yaml."""
+    """(cue regex, title matcher, honorific matcher, position regex, title and honorific
+    first words, cue regex without its word bounds) from units.yaml."""
     cfg = patterns.load("units")["persons"]
     titles = cfg["titles"]
     cue = _c(_NB + "(?i:" + "|".join(_word_rx(w) for w in cfg["cues"]) + ")" + _NA)
+    # the same words with plain first letters: a literal start lets ``regex`` search fast
+    body = "(?i:" + "|".join(_word_rx(w, capital=False) for w in cfg["cues"]) + ")"
     position = _ByFirst(titles, _NA)
     # first syllables as they may be written: titles capitalised, honorifics either way
     firsts = frozenset(regex.match(r"\S+", w).group() for w in titles)
     firsts |= frozenset(v for w in cfg["honorifics"] for v in (w, w[:1].upper() + w[1:]))
-    return cue, _ByFirst(titles, _SP), _ByFirst(cfg["honorifics"], _SP), position, firsts
+    return cue, _ByFirst(titles, _SP), _ByFirst(cfg["honorifics"], _SP), position, firsts, _c(body)
 
 
 def _persons(seg: Segmented) -> list[Entity]:
     """Only sentences with a person cue are tokenised: the Matcher never sees the rest."""
     out: list[Entity] = []
     done = -1
-    cue_rx = _person_rules()[0]
-    for cue in cue_rx.finditer(seg.match_text):
+    for cue in _cues(seg.match_text):
         if cue.start() < done:
             continue
         # a name and its position sit right after the cue: tokenise a window, not the text
@@ -583,6 +770,27 @@ def _persons(seg: Segmented) -> list[Entity]:
         done = s1
         out += _persons_in(seg, s0, s1)
     return out
+
+
+def _cues(t: str) -> list:
+    """The person cues of ``t``, as ``finditer`` of the cue regex gives them. Searching
+    with that regex is slow (its first letter is a class, "[đĐ]ồng"); the cue words with
+    a plain first letter, in any case, are found fast and match wherever a cue does, and
+    the cue regex is then tried only where they start."""
+    rules = _person_rules()
+    cue_rx, body = rules[0], rules[5]
+    out = []
+    pos = 0
+    while True:
+        m = body.search(t, pos)
+        if m is None:
+            return out
+        cue = cue_rx.match(t, m.start())
+        if cue:
+            out.append(cue)
+            pos = cue.end()  # finditer goes on after the cue it found
+        else:
+            pos = m.start() + 1  # a cue may still start inside what the words matched
 
 
 def _persons_in(seg: Segmented, s0: int, s1: int) -> list[Entity]:
@@ -638,7 +846,7 @@ def _position(t: str, pos: int) -> Optional[tuple[int, int]]:
 def _titled_persons(seg: Segmented) -> list[Entity]:
     """"Phó Thủ tướng Trịnh Đình Dũng", "Chủ tịch UBND TP Đà Nẵng Huỳnh Đức Thơ", "ông
     Nguyễn Văn Sưa": a title or honorific, an optional body, then a name of 2+ words."""
-    _cue, titles, honorifics, _pos, firsts = _person_rules()
+    _cue, titles, honorifics, _pos, firsts, _body = _person_rules()
     g = grammar()
     t = seg.match_text
     out = []
