@@ -124,11 +124,14 @@ class _NumberRules:
     number where some rule matches (it has no groups: groups slow every attempt down, and
     most numbers match no rule). ``first`` names each rule by a group and is tried only
     where the gate matched: an alternation reports its first matching branch, so it gives
-    the first rule matching there; :func:`_gate_after` then says whether a later one does."""
+    the first rule matching there; ``after[k]`` then says whether a later one does."""
     rules: tuple[_Rule, ...]
     gate: "regex.Pattern[str]"
     first: "regex.Pattern[str]"
     groups: tuple[int, ...]  # the group naming each rule in ``first``
+    # the rules after the k-th as one alternation (None after the last one); compiled with
+    # the rest (about 20 ms each), not on first use in the middle of a run
+    after: tuple[Optional["regex.Pattern[str]"], ...]
 
 
 def _guarded_gate(rules) -> "regex.Pattern[str]":
@@ -153,14 +156,9 @@ def _number_rules() -> _NumberRules:
     first = regex.compile("|".join(f"(?P<_r{k}>{r.rx.pattern})" for k, r in enumerate(rules)),
                           _FLAGS | regex.M)
     return _NumberRules(rules, _guarded_gate(rules), first,
-                        tuple(first.groupindex[f"_r{k}"] for k in range(len(rules))))
-
-
-@lru_cache(maxsize=None)
-def _gate_after(k: int) -> Optional["regex.Pattern[str]"]:
-    """The number-led rules after the k-th as one alternation (None after the last one)."""
-    later = _number_rules().rules[k + 1:]
-    return _guarded_gate(later) if later else None
+                        tuple(first.groupindex[f"_r{k}"] for k in range(len(rules))),
+                        tuple(_guarded_gate(rules[k + 1:]) if k + 1 < len(rules) else None
+                              for k in range(len(rules))))
 
 
 def _which(m: "regex.Match[str]", groups: tuple[int, ...]) -> int:
@@ -175,7 +173,7 @@ def _rules_at(nr: _NumberRules, text: str, c: int) -> list[int]:
     gate says so; otherwise the later rules are tried one by one."""
     k = _which(nr.first.match(text, c), nr.groups)
     found = [k]
-    later = _gate_after(k)
+    later = nr.after[k]
     if later is not None and later.match(text, c):
         found += [j for j in range(k + 1, len(nr.rules)) if nr.rules[j].rx.match(text, c)]
     return found
