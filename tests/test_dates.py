@@ -308,3 +308,95 @@ def test_guarded_gate_matches_where_the_plain_alternation_does():
         mt = normalise(d["text"]).match_text
         assert ([m.start() for m in nr.gate.finditer(mt, overlapped=True)]
                 == [m.start() for m in plain.finditer(mt, overlapped=True)]), d["id"]
+
+
+# ---- a word is missing when its case-folded first syllable is ---------------------------
+
+def test_word_letters_fold_to_themselves():
+    """``str.find`` in the case-folded text is a safe "no" for a case-insensitive word:
+    every character matching one of the key letters folds to it (or to more than one
+    character, and then the text is searched by the regex)."""
+    import regex
+
+    from pipeline import patterns
+    from pipeline.extractors import _vntime
+
+    letters = {c for name in patterns.load("dates")["words"] for k in _vntime.word_keys(name) for c in k}
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF)
+    for c in letters:
+        for m in regex.finditer(f"(?i:{regex.escape(c)})", everything, regex.V1):
+            assert m.group().casefold() == c or len(m.group().casefold()) != 1, (c, m.group())
+
+
+def test_word_keys_never_miss_a_word():
+    """Where the regex finds a word, its case-folded first syllable is in the text."""
+    from conftest import CORPUS, bench_sample
+    from pipeline import patterns
+    from pipeline.extractors import _vntime
+    from pipeline.ingest import read_text
+
+    raw = [read_text(p) for p in sorted(CORPUS.glob("*.txt"))] + [d["text"] for d in bench_sample(60)]
+    raw += ["QUÝ IV-2022, THÁNG TÁM NĂM 1945, NỬA ĐẦU NĂM", "Sáu Tháng Cuối Năm 2017"]
+    for text in (normalise(t).match_text for t in raw):
+        low = text.casefold()
+        for name in patterns.load("dates")["words"]:
+            if _vntime._word_rx(name).search(text):
+                assert any(k in low for k in _vntime.word_keys(name)), (name, text[:80])
+
+
+@pytest.mark.parametrize("text", [
+    "QUÝ IV-2022 TĂNG; THÁNG TÁM NĂM 1945; SÁU THÁNG ĐẦU NĂM 2017",
+    "İzmir, quý I/2023 và nửa cuối năm 2023",  # casefold() changes the length here
+    "ſáu tháng đầu năm 2017",  # a long s is an s to a case-insensitive match
+])
+def test_fast_scan_equals_plain_scan_in_capitals(text):
+    norm = normalise(text)
+    assert _fast_scan(norm.match_text) == _plain_scan(norm.match_text)
+    assert _fast_scan(norm.match_text)
+
+
+@pytest.mark.parametrize("inner, optional", [
+    (r"(?<!\p{L})(?:sáng|thứ\s+ba)\s*,?\s*\(?\s*", True),
+    (r"\(\s*", True),
+    (r"(?:ngày|mùng)\s+", False),
+    (r"(?<!\p{N}\s*)tháng\s+", False),
+    (r"Tết\s+(?:Đinh\s+Dậu\s+)?", True),
+])
+def test_ends_optional(inner, optional):
+    from pipeline.extractors import _vntime
+
+    assert _vntime._ends_optional(inner) is optional
+
+
+@pytest.mark.parametrize("text", [
+    "Sáng 15/3, thứ Ba (31/1), chiều nay 2/9; Đại hội (2020-2025); Tết Đinh Dậu 2017",
+    "sáng, ( 15/3; thứ 2,(31/1) và ( 2020 - 2025 ) Xuân Mậu Tuất 2018 tăng 150 người",
+])
+def test_gate_with_look_behind_last_matches_the_plain_alternation(text):
+    """A look-behind moved after the forward part (``_behind_last``) holds at the same
+    numbers: the gate matches where some rule does."""
+    import regex
+
+    from pipeline.extractors import _vntime
+
+    nr = _vntime._number_rules()
+    plain = regex.compile("|".join(f"(?:{r.rx.pattern})" for r in nr.rules), regex.V1 | regex.M)
+    mt = normalise(text).match_text
+    gate = [m.start() for m in nr.gate.finditer(mt, overlapped=True)]
+    assert gate == [m.start() for m in plain.finditer(mt, overlapped=True)]
+    assert len(gate) >= 4
+
+
+def test_gate_matches_the_plain_alternation_on_seeds():
+    import regex
+
+    from conftest import CORPUS
+    from pipeline.extractors import _vntime
+    from pipeline.ingest import read_text
+
+    nr = _vntime._number_rules()
+    plain = regex.compile("|".join(f"(?:{r.rx.pattern})" for r in nr.rules), regex.V1 | regex.M)
+    for p in sorted(CORPUS.glob("*.txt")):
+        mt = normalise(read_text(p)).match_text
+        assert ([m.start() for m in nr.gate.finditer(mt, overlapped=True)]
+                == [m.start() for m in plain.finditer(mt, overlapped=True)]), p.name

@@ -127,3 +127,93 @@ def test_seed_date_roles_agree(seed_docs):
         ends = {d.end for d in doc.deadlines if d.value}
         flagged = {d.end for d in doc.dates if d.role in ("deadline", "target")}
         assert ends == flagged, doc.doc_id
+
+
+# ---- the shortcuts give what the plain scans give ---------------------------------------
+
+def _sample_texts(n: int = 150) -> list[str]:
+    """The seed documents and bench articles (read in place), as match text."""
+    from conftest import CORPUS, bench_sample
+    from pipeline.ingest import read_text
+
+    raw = [read_text(p) for p in sorted(CORPUS.glob("*.txt"))] + [d["text"] for d in bench_sample(n)]
+    return [normalise(t).match_text for t in raw]
+
+
+def _plain_triggers(mt: str) -> list[tuple[int, int]]:
+    return [m.span() for m in deadlines._context()["trigger"].finditer(mt)]
+
+
+def test_trigger_letters_fold_to_their_case_folded():
+    """str.find on the case-folded text finds every place the case-insensitive trigger can
+    match: no other character matches one of the key letters case-insensitively."""
+    import regex
+
+    letters = {c for key in deadlines._context()["trigger_keys"] for c in key}
+    everything = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF)
+    for c in letters:
+        for m in regex.finditer(f"(?i:{regex.escape(c)})", everything, regex.V1):
+            # "İ" folds to two characters: then the text is scanned instead
+            assert m.group().casefold() == c or len(m.group().casefold()) != 1, (c, m.group())
+
+
+@pytest.mark.parametrize("text", [
+    "Định kỳ hằng năm, báo cáo; HÀNG THÁNG gửi; mỗi quý một lần; ngân hàng, hàng hóa",
+    "İstanbul: định kỳ 6 tháng báo cáo hằng tháng",  # casefold() changes the length here
+    "đinh định\u00a0kỳ,hằng-hàng mỗimỗi",
+])
+def test_triggers_equal_the_plain_scan(text):
+    mt = normalise(text).match_text
+    assert [(s, e) for s, e, _ in deadlines._triggers(mt)] == _plain_triggers(mt)
+
+
+def test_triggers_and_recurring_equal_the_plain_scan_on_news():
+    texts = _sample_texts()
+    assert any(_plain_triggers(mt) for mt in texts)
+    for mt in texts:
+        assert [(s, e) for s, e, _ in deadlines._triggers(mt)] == _plain_triggers(mt)
+        seg = segment(mt, mt)
+        assert [(d.rule, (d.start, d.end)) for d in deadlines._recurring(seg, [])] == _plain_recurring(seg)
+
+
+def _plain_recurring(seg) -> list:
+    """_recurring as it reads with every rule tried in every window."""
+    mt, ctx = seg.match_text, deadlines._context()
+    windows: list[tuple[int, int]] = []
+    for a, b in ((max(0, s - 40), e + 60) for s, e in _plain_triggers(mt)):
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], b))
+        else:
+            windows.append((a, b))
+    taken, out = [], []
+    for rule_id, rx in ctx["recurring"]:
+        for m in (m for a, b in windows for m in rx.finditer(mt, a, b)):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            sent = seg.sentence_at(m.start())
+            lo = sent.start if sent else max(0, m.start() - 200)
+            if ctx["past"].search(mt, deadlines._clause_start(mt, lo, m.start()), m.start()):
+                continue
+            taken.append(m.span())
+            out.append((rule_id, m.span()))
+    return out
+
+
+def test_cue_before_equals_the_forward_search():
+    """The backward check only says whether a cue is there; it must agree with the plain
+    forward search everywhere a date's head can end, dates or not."""
+    import regex
+
+    spots = regex.compile(r"(?i:ngày|tháng|năm|quý|trước|đến|tới|nhất|là)(?!\p{L})", regex.V1)
+    forward = deadlines._cue_rx()
+    checked = found = 0
+    for mt in _sample_texts(60):
+        for m in spots.finditer(mt):
+            for stop in (m.end(), min(len(mt), m.end() + 1)):
+                lo = max(0, stop - deadlines.WINDOW)
+                backward = deadlines._cue_rx(regex.REVERSE).search(mt, lo, stop)
+                plain = forward.search(mt, lo, stop)
+                assert (backward is None) == (plain is None), mt[lo:stop]
+                checked += 1
+                found += plain is not None
+    assert checked > 1000 and found > 50

@@ -144,10 +144,35 @@ def _guarded_gate(rules) -> "regex.Pattern[str]":
     leads: dict[Optional[str], list[str]] = {}
     for r in rules:
         assert r.rx.pattern.startswith(n0), r.id
-        leads.setdefault(r.lead, []).append(f"(?:{r.rx.pattern[len(n0):]})")
+        leads.setdefault(r.lead, []).append(f"(?:{_behind_last(r.rx.pattern[len(n0):])})")
     branches = [f"(?={parts[lead]})(?:{'|'.join(srcs)})" if lead else "|".join(srcs)
                 for lead, srcs in leads.items()]
     return regex.compile(n0 + "(?:" + "|".join(branches) + ")", _FLAGS | regex.M)
+
+
+def _behind_last(src: str) -> str:
+    """``(?<=X)R`` as ``(?=R)(?<=X)`` when X may end in nothing before the number ("Sáng
+    15/3", "thứ Ba (31/1)": blanks, a comma and a bracket are all optional): such a
+    look-behind is tried backwards at every number, while R fails at once on most. Both
+    hold at the same places, and where is all the gate tells; a back-reference could
+    tie R to a group in X, so then the rule is left as written."""
+    if not src.startswith("(?<=") or "(?P=" in src:
+        return src
+    _, j = _needs_item(src, 0, set())
+    if not _ends_optional(src[len("(?<="):j - 1]):
+        return src
+    return f"(?={src[j:]}){src[:j]}"
+
+
+def _ends_optional(t: str) -> bool:
+    """Whether the last part of a pattern may match nothing (an alternation counts)."""
+    i, optional = 0, True
+    while i < len(t):
+        if t[i] == "|":
+            return True
+        _, i = _needs_item(t, i, set())
+        optional, i = _quantifier(t, i)
+    return optional
 
 
 @lru_cache(maxsize=1)
@@ -280,6 +305,11 @@ def _holds(tree, has) -> bool:
     return (all if kind == "all" else any)(_holds(p, has) for p in parts)
 
 
+# what a template needs and whether it holds, for other pattern tables built the same way
+needs = _needs
+holds = _holds
+
+
 @lru_cache(maxsize=1)
 def _text_rules() -> tuple[tuple[_Rule, object], ...]:
     """The rules not led by a number, each with the words it needs."""
@@ -293,15 +323,38 @@ def _word_rx(name: str) -> "regex.Pattern[str]":
     return compile_template("{" + name + "}")
 
 
+@lru_cache(maxsize=2)
+def case_folded(text: str) -> str:
+    """``text.casefold()`` (what a case-insensitive match compares: "ſ" is "s"), kept for
+    the next caller: the dates and the deadlines extractors both look for words in the
+    same text."""
+    return text.casefold()
+
+
+@lru_cache(maxsize=None)
+def word_keys(name: str) -> tuple[str, ...]:
+    """The case-folded first syllables of a word list: a text whose case folding holds
+    none of them holds none of the words, in any case (each letter of them matches,
+    case-insensitively, only characters folding to it or to more than one character)."""
+    return tuple(sorted({str(w).split()[0].casefold() for w in patterns.load("dates")["words"][name]}))
+
+
 def _text_matches(text: str):
     """(rule, match) for every rule not led by a number, searched over the whole text only
     when the text holds the words the rule needs (one search per word, shared by the
-    rules): "quý I/2023" cannot match in an article without "quý"."""
+    rules): "quý I/2023" cannot match in an article without "quý". A word is first looked
+    for by ``str.find`` in the case-folded text: a regex search for a missing word reads
+    the whole text."""
     seen: dict[str, bool] = {}
+    low = case_folded(text)
+    exact_case = len(low) == len(text)  # else a letter folded to several: ask the regex
 
     def has(name: str) -> bool:
         if name not in seen:
-            seen[name] = _word_rx(name).search(text) is not None
+            if exact_case and not any(k in low for k in word_keys(name)):
+                seen[name] = False
+            else:
+                seen[name] = _word_rx(name).search(text) is not None
         return seen[name]
 
     for rule, needs in _text_rules():

@@ -17,9 +17,10 @@ import regex
 from .. import patterns
 from ..model import Deadline, Document
 from ..segment import Segmented
-from ._vntime import compile_template, word_alternation
+from ._vntime import case_folded, compile_template, holds, needs, word_alternation
 
 WINDOW = 60        # chars before a date searched for its cue
+_TRIGGER_CLASSES = ("every", "periodic")  # the word lists a recurring schedule holds
 _CLAUSE_END = regex.compile(r"[.;:!?\n,(]")
 _OWN_ROLES = ("citation", "issue", "publication")
 _YEAR = regex.compile(r"\d{4}")
@@ -47,10 +48,10 @@ def _bounded(name: str) -> "regex.Pattern[str]":
     return regex.compile(r"(?<![\p{L}])" + _words(name) + r"(?![\p{L}])", regex.V1)
 
 
-@lru_cache(maxsize=1)
-def _cue_rx() -> "regex.Pattern[str]":
+@lru_cache(maxsize=2)
+def _cue_rx(flags: int = 0) -> "regex.Pattern[str]":
     alts = [f"(?P<c{i}>" + patterns.alternation(c["words"]) + ")" for i, c in enumerate(_spec()["cues"])]
-    return regex.compile(r"(?<![\p{L}])(?i:" + "|".join(alts) + r")\**\s*$", regex.V1)
+    return regex.compile(r"(?<![\p{L}])(?i:" + "|".join(alts) + r")\**\s*$", regex.V1 | flags)
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +77,11 @@ def _context() -> dict:
         "before_chars": int(spec["before_chars"]),
         "past_chars": int(spec["past_chars"]),
         "recurring": recurring,
+        # the trigger classes each recurring pattern needs (its {every} / {periodic} words)
+        "recurring_needs": [needs(r["pattern"], _TRIGGER_CLASSES) for r in spec["recurring"]],
+        # case-folded first syllable of each trigger word -> the classes of the words it
+        # starts, for str.find
+        "trigger_keys": _trigger_keys(spec),
         # every recurring pattern holds one of these: scan only around them
         "trigger": regex.compile(r"(?<![\p{L}])" + word_alternation(spec["every"] + spec["periodic"]) + r"(?![\p{L}])", regex.V1),
         "every_after": regex.compile(r"\s*" + table["every"] + r"\s+" + table["time_unit"] + r"(?![\p{L}])", regex.V1),
@@ -84,12 +90,28 @@ def _context() -> dict:
     }
 
 
+def _trigger_keys(spec: dict) -> dict[str, frozenset]:
+    """First syllable (case-folded) -> classes of the trigger words starting with it."""
+    keys: dict[str, frozenset] = {}
+    for name in _TRIGGER_CLASSES:
+        for w in spec[name]:
+            key = str(w).split()[0].casefold()
+            keys[key] = keys.get(key, frozenset()) | {name}
+    return keys
+
+
 @lru_cache(maxsize=1024)  # asked for the same date by both extractors; str hashes are cached
 def cue_before(mt: str, start: int, end: int) -> Optional[Cue]:
     """The deadline cue right before the date at ``start:end`` in ``mt``, if any."""
     head = _context()["head"].match(mt, start, end)
     stop = head.end() if head else start
-    m = _cue_rx().search(mt, max(0, start - WINDOW), stop)
+    lo = max(0, start - WINDOW)
+    # Most dates have no cue. Searched forward, every place in the window is tried; searched
+    # backward, the "$" fails at once everywhere but the end. Both find a match when there
+    # is one, and the forward one says which (the longest cue).
+    if _cue_rx(regex.REVERSE).search(mt, lo, stop) is None:
+        return None
+    m = _cue_rx().search(mt, lo, stop)
     if m is None:
         return None
     cues = _spec()["cues"]
@@ -250,13 +272,53 @@ def _heading_has_goal(seg: Segmented, pos: int) -> bool:
     return any(b.is_heading and goal.search(seg.match_text, b.start, b.end) for b in blocks)
 
 
-def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in spans:
+def _triggers(mt: str) -> list[tuple[int, int, frozenset]]:
+    """(start, end, classes) of every ``trigger`` match, as ``trigger.finditer(mt)`` yields
+    them. The regex scan tries its look-behind at every character of the text; the
+    trigger words are rare, so their first syllables are found by ``str.find`` on the
+    case-folded text and only those places are tried. A case-insensitive match of these
+    letters is a match of their case folding (tested over every code point); when folding
+    changes the length ("İ", "ß"), offsets would not agree and the text is scanned."""
+    ctx = _context()
+    low = case_folded(mt)
+    if len(low) != len(mt):
+        return [(m.start(), m.end(), _class_of(m.group())) for m in ctx["trigger"].finditer(mt)]
+    places = []
+    for key in ctx["trigger_keys"]:
+        i = low.find(key)
+        while i >= 0:
+            places.append(i)
+            i = low.find(key, i + 1)
+    out: list[tuple[int, int, frozenset]] = []
+    last = 0
+    for i in sorted(places):
+        if i < last:
+            continue  # finditer goes on after the end of a match
+        m = ctx["trigger"].match(mt, i)
+        if m:
+            out.append((i, m.end(), _class_of(m.group())))
+            last = m.end()
+    return out
+
+
+def _class_of(word: str) -> frozenset:
+    """The classes of the trigger words a matched text may be or hold: every key in it
+    counts, so no class a recurring pattern looks for is left out."""
+    low = word.casefold()
+    return frozenset().union(*(names for key, names in _context()["trigger_keys"].items()
+                               if key in low))
+
+
+def _windows(mt: str) -> list[tuple[int, int, frozenset]]:
+    """The stretches around trigger words where a recurring schedule can be, merged when
+    they touch, each with the classes of the trigger words in it."""
+    out: list[tuple[int, int, frozenset]] = []
+    for s, e, names in _triggers(mt):
+        a, b = max(0, s - 40), e + 60
         if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
+            out[-1] = (out[-1][0], max(out[-1][1], b), out[-1][2] | names)
         else:
-            out.append((a, b))
+            out.append((a, b, names))
     return out
 
 
@@ -266,9 +328,12 @@ def _recurring(seg: Segmented, found: list[Deadline]) -> list[Deadline]:
     ctx = _context()
     taken = [(d.start, d.end) for d in found]
     out: list[Deadline] = []
-    windows = _merge((max(0, t.start() - 40), t.end() + 60) for t in ctx["trigger"].finditer(mt))
-    for rule_id, rx in ctx["recurring"]:
-        for m in (m for a, b in windows for m in rx.finditer(mt, a, b)):
+    windows = _windows(mt)
+    for (rule_id, rx), need in zip(ctx["recurring"], ctx["recurring_needs"]):
+        # a schedule's {every} / {periodic} word is a trigger word in its own window, so a
+        # window without the words the pattern needs holds no match of it
+        spans = [(a, b) for a, b, names in windows if holds(need, names.__contains__)]
+        for m in (m for a, b in spans for m in rx.finditer(mt, a, b)):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             sent = seg.sentence_at(m.start())
