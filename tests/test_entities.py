@@ -211,7 +211,7 @@ def _texts(n_bench: int = 150) -> list[str]:
 def _plain_unit_at(t: str, pos: int):
     """``unit_at`` as the grammar alone reads it, without the tests in front."""
     g = entities.grammar()
-    if pos and (t[pos - 1].isalnum() or g.not_after.search(t, max(0, pos - 8), pos)):
+    if pos and (t[pos - 1].isalnum() or g.not_after.rx.search(t, max(0, pos - 8), pos)):
         return None
     end = entities.parse_unit(t, pos)
     return (pos, entities._trim(t, pos, end)) if end else None

@@ -90,6 +90,7 @@ class _Memo:
     hits: dict = field(default_factory=dict)       # word set -> [(offset, length)]
     plain: Optional[bool] = None  # lower-casing keeps every offset (no letter changes length)
     index: Optional[list] = None  # (offset, length, word) of every indexed word
+    starts: Optional[list] = None  # the unit candidates iter_units tries (_unit_starts)
 
 
 _MEMO: list[Optional[_Memo]] = [None]
@@ -176,13 +177,101 @@ class _Domains:
                 break
             firsts.add(p.lower())
         self.firsts = None if firsts is None else frozenset(firsts)
+        self.by_first = None if firsts is None else _domain_groups(words)
 
     def match(self, t: str, pos: int):
+        """A word that folds to its lower case goes to the alternation of the domains
+        starting with it (the same alternatives in the same order, less those that cannot
+        match there): one big case-insensitive alternation is slow in ``regex``."""
         if self.firsts is not None:
             w = _first(t, pos)
-            if w not in self.firsts and w.casefold() == w:
-                return None
+            if w.casefold() == w:
+                rx = self.by_first.get(w)
+                return rx.match(t, pos) if rx is not None else None
         return self.rx.match(t, pos)
+
+
+def _domain_groups(words) -> dict:
+    """First word (lower case) -> the domains starting with it, as one case-insensitive
+    alternation in the order ``_alt`` writes them."""
+    groups: dict[str, list[str]] = {}
+    for w in sorted({unify_tones(w) for w in words}, key=len, reverse=True):
+        groups.setdefault(_parts(w)[0].lower(), []).append(w)
+    return {first: _c("(?i:" + "|".join(_word_rx(w) for w in ws) + ")" + _NA)
+            for first, ws in groups.items()}
+
+
+class _End:
+    """A match that only tells where it ends, for the shortcuts below."""
+    __slots__ = ("_end",)
+
+    def __init__(self, end: int):
+        self._end = end
+
+    def end(self) -> int:
+        return self._end
+
+
+class _Blanks:
+    """The blanks regex (``_SP``) at an offset. Nearly always one space then a letter or
+    digit, read here without the regex (no letter or digit is a blank); anything else
+    goes to it."""
+
+    def __init__(self):
+        self.rx = _c(_SP)
+
+    def match(self, t: str, pos: int):
+        if pos + 1 < len(t) and t[pos] == " " and t[pos + 1].isalnum():
+            return _End(pos + 1)
+        return self.rx.match(t, pos)
+
+
+class _NameWord:
+    """The name-word regex, which starts with an upper-case letter (Unicode class Lu): a
+    lower-case letter, a blank, a digit or an ASCII character that is not upper case
+    cannot be one, and is turned away without the regex (half of the offsets asked
+    about). Only these: ``regex`` may know upper-case letters newer than Python's
+    Unicode tables."""
+
+    def __init__(self, src: str):
+        self.rx = _c(src)
+
+    def match(self, t: str, pos: int):
+        if pos >= len(t) or _not_upper(t[pos]):
+            return None
+        return self.rx.match(t, pos)
+
+
+def _not_upper(c: str) -> bool:
+    """True only for characters that are surely not of class Lu (tested on every code
+    point)."""
+    return c.islower() or c.isspace() or c.isdecimal() or (c < "\x80" and not c.isupper())
+
+
+class _NotAfter:
+    """The ``not_after`` regex (a word, blanks, the offset), searched in a short window
+    before an offset. The blanks must reach the offset and the word end just before
+    them: when the character before the trailing spaces is neither the last letter of a
+    word nor another blank, the search cannot succeed and is not run."""
+
+    def __init__(self, words: list[str], src: str):
+        self.rx = _c(src)
+        ok = all(w and w[-1].isalnum() for w in words)
+        self.lasts = frozenset(w[-1] for w in words) if ok else None
+
+    def search(self, t: str, lo: int, pos: int):
+        if self.lasts is not None:
+            k = pos
+            while k > lo and t[k - 1] == " ":
+                k -= 1
+            if k == pos:
+                if pos <= lo or not t[pos - 1].isspace():
+                    return None  # no blank before the offset
+            elif k == lo:
+                return None  # only blanks in the window: no word
+            elif t[k - 1] not in self.lasts and not t[k - 1].isspace():
+                return None
+        return self.rx.search(t, lo, pos)
 
 
 def _leads(words) -> Optional[frozenset]:
@@ -218,11 +307,11 @@ class Grammar:
     headish: "_ByFirst"               # any head or place word: never the start of a name
     place: "_ByFirst"
     level: "_ByFirst"
-    name_word: "regex.Pattern[str]"
-    sp: "regex.Pattern[str]"
+    name_word: "_NameWord"
+    sp: "_Blanks"
     and_name: "regex.Pattern[str]"    # " và " before a capitalised word, inside an agency name
     sep: "regex.Pattern[str]"
-    not_after: "regex.Pattern[str]"
+    not_after: "_NotAfter"
     kinds: tuple  # (kind, rule id, compiled head regex anchored at a unit's head)
     kinds_of: dict  # first syllable -> the entries of ``kinds`` with a head starting with it
     first: dict   # piece name -> lower-cased first syllables: a cheap test before each regex
@@ -266,7 +355,8 @@ def grammar() -> Grammar:
     sep = r"[^\S\n]*(?:" + "|".join(
         regex.escape(s) if not s[0].isalpha() else _SP.join(map(regex.escape, s.split())) + _NA
         for s in seps) + r")[^\S\n]*"
-    not_after = "|".join(regex.escape(unify_tones(w)) for w in cfg["not_after"])
+    not_after_words = [unify_tones(w) for w in cfg["not_after"]]
+    not_after = "|".join(regex.escape(w) for w in not_after_words)
     guards = {w: g for w, g in complete}
     starts = (_ByFirst(cfg["quantifiers"], _SP), _ByFirst([w for w, _ in complete], _NA, guards),
               _ByFirst(needs, _SP), _ByFirst(needs_lower, _SP), _ByFirst(officer, _SP))
@@ -285,12 +375,13 @@ def grammar() -> Grammar:
                          r"(?![\p{L}\p{M}])"),
         place=_ByFirst(cfg["modifiers"]["places"], rf"(?:(?<=\.)|{_NA})"),
         level=_ByFirst(cfg["modifiers"]["levels"], _NA),
-        name_word=_c(r"\p{Lu}[\p{L}\p{M}\d]*(?:(?:[-/]|[^\S\n]*&[^\S\n]*)[\p{Lu}\d][\p{L}\p{M}\d]*)*"
-                     + _NA + r"(?![-&/])"),
-        sp=_c(_SP),
-        and_name=_c(_SP + r"và" + _SP + r"(?=\p{Lu})"),
+        name_word=_NameWord(r"\p{Lu}[\p{L}\p{M}\d]*(?:(?:[-/]|[^\S\n]*&[^\S\n]*)[\p{Lu}\d][\p{L}\p{M}\d]*)*"
+                            + _NA + r"(?![-&/])"),
+        sp=_Blanks(),
+        # "(?:và|(?!))": written as a plain literal, a failed match scans to the text's end
+        and_name=_c(_SP + r"(?:và|(?!))" + _SP + r"(?=\p{Lu})"),
         sep=_c(sep),
-        not_after=_c(r"(?<![\p{L}\p{M}])(?:" + not_after + r")" + _SP + r"\Z"),
+        not_after=_NotAfter(not_after_words, r"(?<![\p{L}\p{M}])(?:" + not_after + r")" + _SP + r"\Z"),
         kinds=kinds_,
         kinds_of=_kinds_of(kinds_),
         first=first,
@@ -443,7 +534,7 @@ def _whole_words(low: str, firsts: frozenset) -> list[tuple[int, int]]:
     """(offset, length) of every whole-word occurrence of ``firsts`` in ``low``, sorted.
     The scanner leaves out the test of the letter before: a look-behind at every offset
     costs more than checking the few places it matched."""
-    if not all(f.isalnum() for f in firsts):
+    if not _all_alnum(firsts):
         return _find_words(low, firsts)
     out = []
     for m in _word_scanner(firsts).finditer(low):
@@ -452,6 +543,11 @@ def _whole_words(low: str, firsts: frozenset) -> list[tuple[int, int]]:
             continue
         out.append((i, m.end() - i))
     return out
+
+
+@lru_cache(maxsize=16)
+def _all_alnum(words: frozenset) -> bool:
+    return all(w.isalnum() for w in words)
 
 
 def _find_words(text: str, words: frozenset) -> list[tuple[int, int]]:
@@ -505,13 +601,14 @@ def _name(t: str, pos: int, g: Grammar) -> Optional[int]:
 
 def _read_name(t: str, pos: int, g: Grammar) -> Optional[int]:
     end, n, p = None, 0, pos
-    # inside a name only a standalone head or a place word stops it ("Hải Phòng" goes on)
+    # inside a name only a standalone head or a place word stops it ("Hải Phòng" goes on);
+    # both tests end the name, so the cheap one (a capital letter) comes first
     while n < 4:
-        w = _first(t, p)
-        if w in g.first["headish"] and g.headish.match(t, p, w) and (n == 0 or not g.needs.match(t, p, w)):
-            break
         m = g.name_word.match(t, p)
         if not m:
+            break
+        w = _first(t, p)
+        if w in g.first["headish"] and g.headish.match(t, p, w) and (n == 0 or not g.needs.match(t, p, w)):
             break
         end, n = m.end(), n + 1
         s = g.sp.match(t, end)
@@ -690,13 +787,74 @@ def _is_joint(t: str, a: tuple[int, int], b: tuple[int, int], kind: str) -> bool
 def iter_units(match_text: str, start: int = 0, end: Optional[int] = None) -> Iterator[tuple[int, int]]:
     """Every unit, left to right, not overlapping (a scan over words that may start one)."""
     pos = start
-    for c in _candidates(match_text, grammar().first["unit"], start, end):
+    for c in _unit_starts(match_text, start, end):
         if c < pos:
             continue
         u = unit_at(match_text, c)
         if u and u[1] > u[0]:
             yield u
             pos = u[1]
+
+
+def _unit_starts(text: str, start: int = 0, stop: Optional[int] = None) -> list[int]:
+    """``_candidates`` of the unit first words, less offsets :func:`_unit_at` turns away
+    on the word alone (its first letter) or on a few possible next words ("người" only
+    goes on with "đứng"). Two thirds of the candidates go that way, and assignments asks
+    again for every sentence: the list is made once per text, without a call per offset."""
+    memo = _memo(text)
+    if len(_lower(memo)) != len(text):
+        return _candidates(text, grammar().first["unit"], start, stop)
+    hits = memo.starts
+    if hits is None:
+        hits = memo.starts = _kept_starts(memo, _hits(memo, grammar().first["unit"]))
+    stop = len(text) if stop is None else stop
+    lo = bisect.bisect_left(hits, (start,))
+    hi = bisect.bisect_left(hits, (stop,), lo)
+    return [c for c, n in hits[lo:hi] if c + n <= stop]
+
+
+def _kept_starts(memo: _Memo, hits: list) -> list[tuple[int, int]]:
+    """The hits :func:`_unit_at` does not turn away by its first two tests, written out
+    here: the word's first letter (``leads``), and for a word that goes on with at most
+    a few words, the next word after one blank (when none of them starts there, the
+    word there is none of them). The caller has checked that lower-casing keeps offsets."""
+    g = grammar()
+    t, low, firsts = memo.text, memo.lower, memo.firsts
+    n = len(t)
+    few = _few_seconds(g)
+    out = []
+    for c, k in hits:
+        w = firsts.get(c)
+        if w is None:
+            w = _word_at(memo, c)
+        if w not in g.leads:
+            continue
+        leads = g.leads[w]
+        if leads is not None and t[c] not in leads:
+            continue
+        nxt = few.get(w)
+        if nxt is not None:
+            e = c + len(w)
+            if e + 1 < n and t[e] == " " and t[e + 1].isalnum() and not any(low.startswith(x, e + 1) for x in nxt):
+                continue
+        out.append((c, k))
+    return out
+
+
+_FEW: list = [None, None]  # the grammar the table below was made from, the table
+
+
+def _few_seconds(g: Grammar) -> dict:
+    """First word -> its possible next words, where those are at most four and free of
+    the Greek sigma (the one letter whose lower case depends on its neighbours, so a
+    word lowered alone may differ from the same word in the lowered text)."""
+    if _FEW[0] is not g:
+        out = {}
+        for w, nxt in g.second.items():
+            if nxt is not None and len(nxt) <= 4 and not any("σ" in x or "ς" in x for x in nxt):
+                out[w] = tuple(sorted(nxt))
+        _FEW[0], _FEW[1] = g, out
+    return _FEW[1]
 
 
 def _trim(text: str, start: int, end: int) -> int:
