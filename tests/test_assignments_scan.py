@@ -136,3 +136,48 @@ def test_giao_cho_scan_by_first_word_agrees_with_the_regex_scan():
         assert got == want
         seen += len(want)
     assert seen > 0
+
+
+def test_cue_scans_sharing_their_word_offsets_find_what_each_finds_alone():
+    """"giao" starts both kinds of cue: looked up once per text, the same matches."""
+    c = assignments.cues()
+    for mt in TEXTS:
+        low = assignments._lower(mt)
+        found: dict = {}
+        shared = [(m.span(), m.lastgroup) for rx, firsts in ((c.assignee, c.assignee_firsts),
+                                                              (c.giao_cho, c.giao_cho_firsts))
+                  for m in assignments._find_cues(rx, firsts, mt, low, found)]
+        alone = [(m.span(), m.lastgroup) for rx in (c.assignee, c.giao_cho) for m in rx.finditer(mt)]
+        assert shared == alone
+        if low is not None:
+            assert set(found) == c.assignee_firsts | c.giao_cho_firsts
+
+
+def test_lower_comes_from_the_grammar_memo_and_is_the_text_lower_cased():
+    for mt in TEXTS:
+        low = assignments._lower(mt)
+        assert low == (mt.lower() if len(mt.lower()) == len(mt) else None)
+
+
+def _plain(src: str) -> "regex.Pattern[str]":
+    """A pattern with its "(?:X|(?!))" pieces written back as plain "X"."""
+    import regex
+    return regex.compile(src.replace("|(?!))", ")"), regex.V1)
+
+
+def test_patterns_guarded_against_a_long_search_match_as_written_plainly():
+    """``(?:,|(?!))`` and ``(?:words|(?!))`` stop a failed match early; at every offset
+    they match exactly what the plain pattern matches."""
+    c = assignments.cues()
+    guarded = [c.adverbial, c.modal, c.strong, c.verb, c.requester, c.not_subject, c.anaphora,
+               c.directive_requester, assignments._OPENER_COMMA]
+    for rx in guarded:
+        assert "|(?!))" in rx.pattern
+    plain = [_plain(rx.pattern) for rx in guarded]
+    texts = TEXTS[:40] + ["yêu cầu trong phạm vi thẩm quyền, các bộ", "Bộ TT&TT chỉ đạo các cơ quan",
+                          "Theo đó , Sở Y tế", "Theo đó Sở Y tế"]
+    for mt in texts:
+        for pos in range(len(mt) + 1):
+            for g, p in zip(guarded, plain):
+                a, b = g.match(mt, pos), p.match(mt, pos)
+                assert (a and a.span()) == (b and b.span()), (g.pattern, mt[pos:pos + 40])

@@ -30,7 +30,8 @@ from ..link import cited_spans, task_deadlines
 from ..model import Assignment, Document
 from ..normalise import unify_tones
 from ..segment import Segmented
-from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, clean, iter_units, unit_at, unit_kind, unit_list_at
+from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, _memo, clean, iter_units, unit_at, unit_kind, unit_list_at
+from .entities import _lower as _memo_lower
 
 _TASK_SECTIONS = ("to_chuc_thuc_hien", "nhiem_vu_giai_phap")
 _LEAD = regex.compile(r"[\s*_“\"'(]*")
@@ -90,7 +91,10 @@ class Cues:
 
 
 def _anchored(words) -> "regex.Pattern[str]":
-    return regex.compile(r"\G[^\S\n]*,?[^\S\n]*" + _alt(words) + _NA, regex.V1)
+    """The words right at an offset, after blanks and a comma. The words are written as
+    ``(?:W|(?!))``: the same match, but ``regex`` then does not look for a lone word
+    ("chỉ đạo") through the rest of the text before it fails."""
+    return regex.compile(r"\G[^\S\n]*,?[^\S\n]*(?:" + _alt(words) + r"|(?!))" + _NA, regex.V1)
 
 
 @lru_cache(maxsize=1)
@@ -127,7 +131,9 @@ def cues() -> Cues:
         coop=regex.compile(_NB + _alt(cfg["cooperation"]) + _NA + r"[^\S\n]*", regex.V1),
         past=regex.compile(_NB + _alt(cfg["past_markers"]) + _NA, regex.V1),
         past_period=regex.compile(_NB + _alt(cfg["past_periods"]) + _NA, regex.V1),
-        adverbial=regex.compile(r"\G[^\S\n]*" + _alt(cfg["cue_adverbials"]) + _NA + r"[^.;:\n]{0,%d},[^\S\n]+"
+        # "(?:,|(?!))" is ",": written so, a failed match stops at the offset instead of
+        # looking for a comma through the rest of the text
+        adverbial=regex.compile(r"\G[^\S\n]*" + _alt(cfg["cue_adverbials"]) + _NA + r"[^.;:\n]{0,%d}(?:,|(?!))[^\S\n]+"
                                 % int(cfg.get("cue_adverbial_span", 80)), regex.V1),
         filler=regex.compile(r"\G(?:[^\S\n]*" + _alt(cfg["cue_fillers"]) + _NA + r"[^\S\n]*,?)*[^\S\n]*", regex.V1),
         not_subject=_anchored(cfg["not_subject_after"]),
@@ -218,21 +224,23 @@ def _occurrences(rx: "re.Pattern[str]", words: tuple, text: str) -> Iterator[tup
 
 
 def _find_cues(rx: "regex.Pattern[str]", firsts: frozenset, mt: str,
-               low: Optional[str] = "") -> list["regex.Match[str]"]:
+               low: Optional[str] = "", found: Optional[dict] = None) -> list["regex.Match[str]"]:
     """The matches ``rx.finditer(mt)`` yields, tried only where one of the cues' first words
     occurs: a str.find per word is much cheaper than a regex scan of the whole text with a
     long alternation. Every match starts with a first word, lower-cased or capitalised.
     ``low``: the text as :func:`_lower` gives it, when the caller has it already (by
-    default it is worked out here)."""
+    default it is worked out here). ``found``: word -> offsets already looked up in this
+    text ("giao" starts both kinds of cue), filled in here for the words not in it."""
     low = _lower(mt) if low == "" else low
     if low is None:  # a letter whose lower case changes length: scan as written
         return list(rx.finditer(mt))
+    found = {} if found is None else found
     starts = set()
     for f in firsts:
-        i = low.find(f)
-        while i >= 0:
-            starts.add(i)
-            i = low.find(f, i + 1)
+        offsets = found.get(f)
+        if offsets is None:
+            offsets = found[f] = _key_hits(low, (f,))
+        starts.update(offsets)
     out, pos = [], 0
     for i in sorted(starts):
         if i < pos:
@@ -267,8 +275,10 @@ def _has_skips(seg: Segmented) -> bool:
 
 
 def _lower(mt: str) -> Optional[str]:
-    """The lower-cased text, offset for offset; None when a letter's lower case is longer."""
-    low = mt.lower()
+    """The lower-cased text, offset for offset; None when a letter's lower case is longer.
+    Taken from the unit grammar's memo of the text, which lower-cases it once for its
+    word index: the text is then lower-cased once for both stages, not twice."""
+    low = _memo_lower(_memo(mt))
     return low if len(low) == len(mt) else None
 
 
@@ -401,7 +411,7 @@ def _comma_subjects(seg: Segmented, c: Cues, low: Optional[str]) -> list[Assignm
 
 
 _GLUED_STOP = regex.compile(r"[.!?](?<=(?:[\p{Ll}\d]{3}|\d)[.!?])(?=\p{Lu}[\p{Ll}\p{M}])", regex.V1)
-_OPENER_COMMA = regex.compile(r"[^\S\n]*,[^\S\n]*")
+_OPENER_COMMA = regex.compile(r"[^\S\n]*(?:,|(?!))[^\S\n]*")  # "," (see ``adverbial``)
 _LOWER_BEFORE = regex.compile(r"[\p{Ll}\d][^\S\n]+\Z", regex.V1)
 
 
@@ -582,9 +592,10 @@ def _by_cue(seg: Segmented, c: Cues, low: Optional[str]) -> list[Assignment]:
     mt = seg.match_text
     out = []
     hits = []
-    for m in _find_cues(c.assignee, c.assignee_firsts, mt, low):
+    found: dict = {}
+    for m in _find_cues(c.assignee, c.assignee_firsts, mt, low, found):
         hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
-    for m in _find_cues(c.giao_cho, c.giao_cho_firsts, mt, low):
+    for m in _find_cues(c.giao_cho, c.giao_cho_firsts, mt, low, found):
         hits.append((m.start(), m.end(), m.lastgroup.replace("__", ".")))
     cue_starts = sorted(h[0] for h in hits)
     for cs, ce, rule in hits:
