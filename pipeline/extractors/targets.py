@@ -60,6 +60,7 @@ class _Rules:
     direction_text_re: Optional["re.Pattern[str]"]  # any direction word, as plain lower-case text
     cues: "regex.Pattern[str]"
     cue_text_re: Optional["re.Pattern[str]"]  # any word cue, as plain lower-case text
+    goal_text_re: Optional["re.Pattern[str]"]  # see _goal_words_re
     year_digits: Optional["regex.Pattern[str]"]  # four digits, when every year rule needs them
     goal_places: dict[str, tuple[Optional["re.Pattern[str]"], bool]]  # see _goal_places
     cue_kind: dict[str, tuple[str, str]]
@@ -83,9 +84,12 @@ class _Rules:
     result_sections: frozenset
     maintain_op: str
     clause_cut: "regex.Pattern[str]"
+    clause_cores: tuple[list[str], list["regex.Pattern[str]"]]  # see _cores
     post_stop: "regex.Pattern[str]"
     full_date: list["regex.Pattern[str]"]
+    full_date_places: list[Optional["re.Pattern[str]"]]  # see _head_places
     plain_year: "regex.Pattern[str]"
+    plain_year_places: Optional["re.Pattern[str]"]
     plain_year_not_after: "regex.Pattern[str]"
 
 
@@ -94,12 +98,109 @@ def _words_re(words) -> str:
 
 
 def _candidate_re(y: dict) -> "regex.Pattern[str]":
-    """number [range] unit [trở lên]: one named group per unit rule."""
+    """number [range] unit [trở lên]: one named group per unit rule. The units are tried
+    only at a character one of them can start with (see ``_first_chars``): a quarter of
+    the numbers are followed by none, and trying each of some sixty units after every
+    number is most of the cost of the scan."""
     units = "|".join(f"(?P<u{i}>" + "|".join(u["match"]) + ")" for i, u in enumerate(y["units"]))
+    firsts = _first_chars(units)
+    if firsts:
+        units = "(?=[" + "".join(regex.escape(ch) for ch in sorted(firsts)) + "])(?:" + units + ")"
     after = "|".join(patterns.alternation(c["words"]) for c in y["comparators"]["after"])
     return regex.compile(
         r"(?P<num>" + NUMBER + r")(?:\s*%?" + RANGE_SEP + r"(?P<num2>" + NUMBER_AFTER_SEP + r"))?"
         r"\s*(?P<unit>" + units + r")" + _WORD_END + r"(?P<after>\s+(?:" + after + r")" + _WORD_END + r")?", _F)
+
+
+def _first_chars(src: str) -> Optional[set[str]]:
+    """The characters a match of the regex ``src`` can start with (see ``_heads``)."""
+    heads = _heads(src)
+    return {h[0] for h in heads} if heads else None
+
+
+def _heads(src: str) -> Optional[list[str]]:
+    """Plain text one of which starts every match of the regex ``src``: the head of each
+    branch, or of each branch of a group it opens with ("ha", "(?:nghìn|ngàn)\\s+tỷ" ->
+    "ha", "nghìn", "ngàn"); None when a branch may start otherwise (a class, an escape, an
+    optional first part)."""
+    heads: list[str] = []
+    for branch in _branches(src):
+        if branch.startswith(("(?:", "(?P<")):
+            close = _group_end(branch)
+            if close is None or branch[close + 1:close + 2] in ("?", "*", "{"):
+                return None
+            inner = _heads(branch[branch.index(">") + 1 if branch[2] == "P" else 3:close])
+        else:
+            head = _plain_head(branch)
+            inner = [head] if head else None
+        if not inner:
+            return None
+        heads += inner
+    return heads
+
+
+def _head_places(src: str) -> Optional["re.Pattern[str]"]:
+    """Where a match of ``src`` may start, as plain lower-case text (``_words_text_re`` of
+    its heads), for ``_found_words``; None when that cannot be told, or when there is one
+    head ("ngày"): the regex module finds a single one by itself, faster."""
+    heads = _heads(src)
+    return _words_text_re([h.lower() for h in heads]) if heads and len(heads) > 1 else None
+
+
+def _branches(src: str) -> list[str]:
+    """``src`` split at its top-level "|"."""
+    out, depth, start = [], 0, 0
+    for i, ch in _syntax(src):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(src[start:i])
+            start = i + 1
+    out.append(src[start:])
+    return out
+
+
+def _group_end(src: str) -> Optional[int]:
+    """Where the group opening ``src`` closes."""
+    depth = 0
+    for i, ch in _syntax(src):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _syntax(src: str):
+    """(offset, character) of each character of a regex that is neither escaped nor in a
+    class ("[IV]"), where "(", ")" and "|" are grouping."""
+    i = 0
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(src, i) + 1
+            continue
+        yield i, ch
+        i += 1
+
+
+def _class_end(src: str, i: int) -> int:
+    """The "]" closing the class opened at ``src[i]`` ("]" first in it is a member)."""
+    j = i + 1
+    if src[j:j + 1] == "^":
+        j += 1
+    if src[j:j + 1] == "]":
+        j += 1
+    while j < len(src) and src[j] != "]":
+        j += 2 if src[j] == "\\" else 1
+    return j
 
 
 def _comparator_rules(y: dict):
@@ -198,6 +299,15 @@ def _trie(words: list[str]) -> str:
     return pattern(root)
 
 
+def _goal_words_re(cue_kind: dict, cue_regexes: list) -> Optional["re.Pattern[str]"]:
+    """The goal word cues as plain lower-case text (``_words_text_re``): a sentence without
+    them (and without a year) holds no goal cue. None when a phrase cue names a goal, or
+    the words cannot be found so."""
+    if any(kind == "target" for _, kind, _ in cue_regexes):
+        return None
+    return _words_text_re([w for w, (kind, _) in cue_kind.items() if kind == "target"])
+
+
 def _year_digits(rules: list["regex.Pattern[str]"]) -> Optional["regex.Pattern[str]"]:
     """Four digits in a row, when each year rule has the one group ``(\\d{4})`` (its year,
     read with int() and kept only within the year range): without them in a span no year
@@ -229,6 +339,65 @@ def _goal_places(units: list[dict], cue_flags: dict) -> dict[str, tuple[Optional
     return out
 
 
+def _cores(alternatives: list[str]) -> tuple[list[str], list["regex.Pattern[str]"]]:
+    """What a match of each alternative must hold: its part from the first letter on when
+    everything before may match nothing (",?\\s*" before "trong\\s+đó"), else all of it. A
+    core that starts with a plain character is found by the regex module's fast string
+    search, while an alternation that may start with a blank or a comma is tried at every
+    position, some forty times slower: a span without a core holds no match. A core that
+    starts with characters without case (";", ":" of ":\\s") needs only those, found by
+    str.find; the others are kept as regexes."""
+    texts, rxs = [], []
+    for a in alternatives:
+        core = _core(a)
+        head = _plain_head(core)
+        if head and head.lower() == head.upper():
+            texts.append(head)
+        else:
+            rxs.append(regex.compile(core, _F))
+    return texts, rxs
+
+
+def _core(a: str) -> str:
+    """``a`` from its first letter on, when what comes before is a whole regex with no "|"
+    that may match nothing; else all of ``a``."""
+    for j, ch in enumerate(a):
+        lead = a[:j]
+        if ch.isalpha() and "|" not in lead and _matches_nothing(lead) and _compiles(a[j:]):
+            return a[j:]
+    return a
+
+
+_SPECIAL = set("\\.^$*+?{}[]()|")
+
+
+def _plain_head(src: str) -> str:
+    """The characters a regex starts with that match only themselves: "" for "(?:a|b)",
+    ":" for ":\\s", "t" for "tr?"."""
+    i = 0
+    while i < len(src) and src[i] not in _SPECIAL:
+        i += 1
+    if i < len(src) and src[i] in "?*{":
+        i -= 1  # the last one may be left out or repeated
+    return src[:max(i, 0)] if len(_branches(src)) == 1 else ""
+
+
+def _matches_nothing(src: str) -> bool:
+    """True for a complete regex that may match the empty string."""
+    try:
+        return regex.fullmatch(src, "", _F) is not None
+    except regex.error:
+        return False
+
+
+def _compiles(src: str) -> bool:
+    try:
+        regex.compile(src, _F)
+    except regex.error:
+        return False
+    return True
+
+
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     y = patterns.load("targets")
@@ -248,6 +417,7 @@ def _rules() -> _Rules:
         comparators=cmp_rules, after_ops=after_ops, directions=directions, direction_of=direction_of,
         direction_text_re=_words_text_re(direction_of),
         cues=cues, cue_text_re=_words_text_re(cue_kind), cue_kind=cue_kind,
+        goal_text_re=_goal_words_re(cue_kind, cue_regexes),
         cue_flags=cue_flags, cue_regexes=cue_regexes, result_after=result_after,
         past_year=past_year, horizon=horizon, years_horizon=years_horizon, years_plain=years_plain,
         year_digits=_year_digits([past_year, *horizon, *years_horizon, *years_plain]),
@@ -266,9 +436,12 @@ def _rules() -> _Rules:
         result_sections=frozenset(y["status"]["result_sections"]),
         maintain_op=y["comparators"]["maintain_op"],
         clause_cut=regex.compile("|".join(y["clause_cut"]), _F),
+        clause_cores=_cores(y["clause_cut"]),
         post_stop=regex.compile(r"\s*(?:" + "|".join(y["post_stop"]) + ")", _F),
         full_date=[regex.compile(x, _F) for x in y["doc_year"]["full_date"]],
+        full_date_places=[_head_places(x) for x in y["doc_year"]["full_date"]],
         plain_year=regex.compile(y["doc_year"]["plain_year"], _F),
+        plain_year_places=_head_places(y["doc_year"]["plain_year"]),
         plain_year_not_after=regex.compile(y["doc_year"]["not_after"], _F),
     )
 
@@ -283,11 +456,14 @@ def _doc_year(doc: Document, text: str, r: _Rules) -> Optional[int]:
     for d in doc.dates:
         if d.role in ("issue", "publication") and d.value and d.value[:4].isdigit():
             return int(d.value[:4])
-    years = [int(m.group(1)) for rx in r.full_date for m in rx.finditer(text)]
+    # a date rule that opens with one of several words ("năm", "tháng", "quý") is tried only
+    # after those: run over the whole text, it would try every position
+    years = [int(m.group(1)) for rx, places in zip(r.full_date, r.full_date_places)
+             for m in _found_words(rx, places, text, 0, len(text))]
     if years:
         return max(years)
     # a news page without dates: the latest year it speaks of as a time, not a horizon
-    plain = [int(m.group(1)) for m in r.plain_year.finditer(text)
+    plain = [int(m.group(1)) for m in _found_words(r.plain_year, r.plain_year_places, text, 0, len(text))
              if not r.plain_year_not_after.search(text, max(0, m.start() - 20), m.start())]
     return max(plain) if plain else None
 
@@ -386,7 +562,8 @@ def _word_cues(mt: str, start: int, end: int, r: _Rules) -> list["regex.Match[st
 
 def _found_words(rx: "regex.Pattern[str]", places: Optional["re.Pattern[str]"], s: str,
                  start: int, end: int) -> list["regex.Match[str]"]:
-    """What ``rx.finditer(s, start, end)`` yields, for ``rx`` a word alternation and
+    """What ``rx.finditer(s, start, end)`` yields, for ``rx`` a word alternation (or any
+    regex whose matches never are empty and start where ``places`` finds) and
     ``places`` its words as plain lower-case text (``_words_text_re``): ``rx`` is tried only
     where ``places`` finds one of its words in the lower-cased text, as a big alternation
     is slow to run over each position. The case-insensitive match agrees with lower case
@@ -720,10 +897,23 @@ def _place(c: _Cand, prev: Optional[_Cand], mt: str, r: _Rules) -> _Place:
     floor = prev.end if same else c.sent_start
     lead_at = floor + _lead_start(mt[floor:c.start], r)
     cut = floor  # after the last ";" / ":" / "trong đó" before the lead-in
-    for m in r.clause_cut.finditer(mt, floor, c.start):
-        if m.end() <= lead_at:
-            cut = m.end()
+    if _may_cut(mt, floor, c.start, r):
+        for m in r.clause_cut.finditer(mt, floor, c.start):
+            if m.end() <= lead_at:
+                cut = m.end()
     return _Place(lead_at, cut, same)
+
+
+def _may_cut(mt: str, start: int, end: int, r: _Rules) -> bool:
+    """False when no clause boundary can be in ``mt[start:end]`` (see ``_cores``)."""
+    texts, rxs = r.clause_cores
+    for t in texts:  # plain loops: asked for every figure, a generator costs as much as the finds
+        if mt.find(t, start, end) >= 0:
+            return True
+    for rx in rxs:
+        if rx.search(mt, start, end):
+            return True
+    return False
 
 
 def _status(c: _Cand, nxt: Optional[_Cand], p: _Place, d: _Doc) -> tuple[str, str, str]:
@@ -758,6 +948,9 @@ def _status(c: _Cand, nxt: Optional[_Cand], p: _Place, d: _Doc) -> tuple[str, st
     return ("target", "doc.plan", "doctype") if d.plan else ("result", "doc.report", "doctype")
 
 
+_AMOUNTS = ("money", "measure")  # unit classes whose bare figures in a report are dropped
+
+
 def _wanted(c: _Cand, status: str, rule: str, evidence: str, p: _Place, d: _Doc) -> bool:
     if status == "forecast":
         return False
@@ -769,7 +962,7 @@ def _wanted(c: _Cand, status: str, rule: str, evidence: str, p: _Place, d: _Doc)
             or (evidence == "clause" and (rule in allowed or (rule in with_verb and p.lead_at < c.start))))
         if not ok:
             return False  # narrative counts ("187 hội nghị", "người dân 8 xã") are not figures of interest
-    if c.unit_class in ("money", "measure") and status == "result" and p.lead_at == c.start:
+    if c.unit_class in _AMOUNTS and status == "result" and p.lead_at == c.start:
         return False  # a bare amount in a report, no verb: a description, not a result
     return True
 
@@ -797,7 +990,9 @@ def _clause_end(c: _Cand, nxt: Optional[_Cand], d: _Doc) -> int:
 
 def _find_clause_end(c: _Cand, nxt: Optional[_Cand], d: _Doc) -> int:
     end = c.sent_end
-    nm = d.r.clause_cut.search(d.seg.match_text, c.end, c.sent_end)
+    nm = None
+    if _may_cut(d.seg.match_text, c.end, c.sent_end, d.r):
+        nm = d.r.clause_cut.search(d.seg.match_text, c.end, c.sent_end)
     if nm:
         end = nm.start()
     if nxt is not None and nxt.start < end:
@@ -858,10 +1053,48 @@ def _count_without_goal(c: _Cand, d: _Doc) -> bool:
     return _section_status(d.seg, c.start, d.r) != "target"
 
 
+def _bare_amount_without_goal(c: _Cand, p: _Place, d: _Doc) -> bool:
+    """True for an amount with no verb before it that ``_wanted`` is sure to drop: outside a
+    plan and a goal section its status is a goal only by a goal cue of its sentence, a word
+    (whose text the sentence then holds) or a horizon (four digits). A quarter of the
+    figures in news are such amounts, and their status is the dear part of reading them."""
+    r = d.r
+    if c.unit_class not in _AMOUNTS or p.lead_at != c.start or d.plan or r.goal_text_re is None:
+        return False
+    mt, s, e = d.seg.match_text, c.span_start, c.sent_end  # where its status cues are read
+    if _may_name_year(mt, s, e, r):
+        return False
+    part = mt[s:e]
+    low = part.lower()
+    if len(low) != len(part) or low != part.casefold() or r.goal_text_re.search(low):
+        return False
+    return _section_status(d.seg, c.start, r) != "target"
+
+
+def _search_in(rx: "regex.Pattern[str]", s: str, start: int, end: int) -> Optional["regex.Match[str]"]:
+    """A match where ``rx.search(s, start, end)`` finds one (its offsets may be into a copy
+    of the span, so only whether it is there counts): the regex module, looking ahead for a
+    rule's words, may read on past ``end`` to the end of the text (0.2 ms a call on a long
+    page for "cả năm" / "năm nay"), so a rule that cannot look before its start is
+    searched in a copy of the span instead (the copy ends where ``end`` does)."""
+    if _looks_behind(rx.pattern):
+        return rx.search(s, start, end)
+    return rx.search(s[start:end])
+
+
+@lru_cache(maxsize=None)
+def _looks_behind(pattern: str) -> bool:
+    """True unless the regex has no lookbehind, no anchor or word boundary and no flag that
+    makes them (multi-line, word, reverse)."""
+    return bool(regex.search(r"\(\?<[=!]|\\[bBAGZmM]|\^|\(\?[a-zA-Z]*[mwr]", pattern))
+
+
 def _reading(c: _Cand, nxt: Optional[_Cand], prev: Optional[_Cand], prev_item: Optional[Target],
              d: _Doc) -> Optional[Target]:
     text, mt, r = d.seg.text, d.seg.match_text, d.r
     p = _place(c, prev, mt, r)
+    if _bare_amount_without_goal(c, p, d):
+        return None
     status, status_rule, evidence = _status(c, nxt, p, d)
     if (status_rule == "st.horizon" and prev_item is not None and prev_item.start >= c.span_start
             and prev_item.status == "result" and prev_item.rule.endswith(("st.past_year", "st.series"))):
@@ -877,7 +1110,7 @@ def _reading(c: _Cand, nxt: Optional[_Cand], prev: Optional[_Cand], prev_item: O
                                            c.value, c.unit, goal, direction, r)
     heads = _headings(d.seg, c.start) if goal else []
     year = _year(text[c.span_start:_clause_end(c, nxt, d)], c.start - c.span_start, heads, goal, r)
-    if year is None and goal and r.this_year.search(mt, c.span_start, c.sent_end) and d.doc_year():
+    if year is None and goal and _search_in(r.this_year, mt, c.span_start, c.sent_end) and d.doc_year():
         year = d.doc_year()  # "phấn đấu cả năm ... tăng hơn 30%"
     return Target(
         start=p.lead_at, end=c.end, text=text[p.lead_at:c.end],
