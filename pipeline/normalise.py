@@ -14,6 +14,7 @@ A step with nothing to do costs one regex scan and no copy.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
@@ -53,8 +54,24 @@ _TONE_CTX_RE = regex.compile(
 )
 
 
+# A cheaper test that every _TONE_CTX_RE match passes (its letter class holds only
+# letters, so it refuses no less): most texts have no old-style pair and skip the sub.
+# The stdlib scan, led by the toned vowel (rarer than "o" and "u") with the rest checked
+# behind it, is nearly twice as fast as the look-behind led pattern.
+_LATIN_LETTERS = "".join(
+    c for c in map(chr, [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]) if c.isalpha()
+)
+_TONE_PAIR_END = re.compile(
+    "[" + "".join(sorted({k[1] for k in TONE_TABLE})) + "]"
+    "(?<=[" + "".join(sorted({k[0] for k in TONE_TABLE})) + "].)(?<![qQ]..)"
+    "(?![" + _LATIN_LETTERS + "])"
+)
+
+
 def unify_tones(text: str) -> str:
     """hoà -> hòa, uỷ -> ủy, khoẻ -> khỏe; same length as the input."""
+    if not _TONE_PAIR_END.search(text):
+        return text
     return _TONE_CTX_RE.sub(lambda m: TONE_TABLE.get(m.group(), m.group()), text)
 
 
@@ -126,9 +143,9 @@ _GRAPHEME = regex.compile(r"\X")
 
 def nfc_edits(text: str) -> tuple[list[Edit], list[str]]:
     """NFC, one grapheme cluster at a time so each composed letter maps to its source."""
-    lines = text.split("\n")          # per line: the check is much faster on short strings
-    if all(unicodedata.is_normalized("NFC", line) for line in lines):
+    if unicodedata.is_normalized("NFC", text):   # the usual case, in one call
         return [], []
+    lines = text.split("\n")          # per line: "\n" never composes, so lines are independent
     edits: list[Edit] = []
     pos = 0
     for line in lines:
@@ -180,6 +197,7 @@ class _Chrome:
     crumb_max_line: int
     crumb_split: "regex.Pattern[str]"
     crumb_sections: frozenset[str]
+    crumb_starts: tuple[str, ...]     # the same names, for a str.startswith test
     cut_min_position: float
     cut_max_tail_line: int
 
@@ -208,6 +226,7 @@ def _chrome() -> _Chrome:
         crumb_max_line=int(crumb["max_line"]),
         crumb_split=regex.compile(crumb["separators"]),
         crumb_sections=frozenset(s.casefold() for s in crumb["sections"]),
+        crumb_starts=tuple(sorted({s.casefold() for s in crumb["sections"]})),
         cut_min_position=float(spec["cutoff_guard"]["min_position"]),
         cut_max_tail_line=int(spec["cutoff_guard"]["max_tail_line"]),
     )
@@ -247,6 +266,8 @@ def _rule_of(m: "regex.Match[str]", ids: dict[str, str]) -> str:
 
 def _is_breadcrumb(line: str, ch: _Chrome) -> bool:
     """A menu path such as 'Sức khỏe - Đời sống': two or more known section names."""
+    if not line.casefold().startswith(ch.crumb_starts):
+        return False  # the first part is no section name (casefold keeps prefixes)
     parts = [p.strip().casefold() for p in ch.crumb_split.split(line)]
     return len(parts) > 1 and all(p in ch.crumb_sections for p in parts)
 
@@ -313,6 +334,8 @@ _EMPHASIS = regex.compile(
 
 def markdown_edits(text: str) -> tuple[list[Edit], list[str]]:
     """``**bold**``, ``__bold__``, ``~~strike~~`` -> the inner text (markers dropped)."""
+    if "*" not in text and "_" not in text and "~" not in text:
+        return [], []  # every span opens with "**", "__" or "~~" (one-char tests are the fast ones)
     edits: list[Edit] = []
     for m in _EMPHASIS.finditer(text):
         edits.append((m.start(), m.start() + 2, ""))

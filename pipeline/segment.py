@@ -84,8 +84,9 @@ _LABELS = [
     (r"\(\d{1,2}\)", 6),
     (r"[-–—+•*·●▪]\s*(?:\(\d{1,2}\)|[a-zđ]\))?", 7),
 ]
+# matched at a line's start with pos/endpos (no "^": it would only hold at the text's start)
 _LABEL_RE = regex.compile(
-    r"^[ \t]*(?P<label>" + "|".join(f"(?:{p})" for p, _ in _LABELS) + r")(?=\s|$)"
+    r"[ \t]*(?P<label>" + "|".join(f"(?:{p})" for p, _ in _LABELS) + r")(?=\s|$)"
 )
 _LEVELS = [(regex.compile(r"^(?:" + p + r")$"), lvl) for p, lvl in _LABELS]
 _SENT_END = regex.compile(r"[.;!?…]\s*$|\./\.\s*$")
@@ -99,25 +100,28 @@ def _label_level(label: str) -> int:
 
 
 @lru_cache(maxsize=1)
-def _section_rules() -> list[tuple["regex.Pattern[str]", str]]:
-    rules = []
-    for rule in patterns.load("sections")["sections"]:
-        rules.append((regex.compile(r"^\s*(?:" + "|".join(rule["match"]) + r")", regex.I | regex.V1), rule["name"]))
-    return rules
+def _section_rule() -> tuple["regex.Pattern[str]", list[str]]:
+    """All section rules in one anchored alternation, a group per rule in table order:
+    each branch holds its own blanks, so a branch is tried in full before the next and
+    the first rule that matches still wins, for one match instead of one per rule."""
+    rules = patterns.load("sections")["sections"]
+    alts = [f"(?P<s{i}>\\s*(?:" + "|".join(rule["match"]) + "))" for i, rule in enumerate(rules)]
+    return regex.compile("^(?:" + "|".join(alts) + ")", regex.I | regex.V1), [rule["name"] for rule in rules]
 
 
 def _section_name(heading: str) -> Optional[str]:
-    for rx, name in _section_rules():
-        if rx.search(heading):
-            return name
-    return None
+    rx, names = _section_rule()
+    m = rx.match(heading)
+    if m is None:
+        return None
+    return next(name for i, name in enumerate(names) if m.group(f"s{i}") is not None)
 
 
 def _is_caps_heading(line: str) -> bool:
     if len(line) >= 200:  # checked first: news bodies are single lines of thousands of chars
         return False
-    letters = [c for c in line if c.isalpha()]
-    return 3 <= len(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = "".join(filter(str.isalpha, line))
+    return 3 <= len(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -130,26 +134,35 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         pos = end + 1
 
 
+def _content(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of ``text[start:end].strip()``, found without copying the line (news
+    bodies are single lines of thousands of chars)."""
+    s = start
+    while s < end and text[s].isspace():
+        s += 1
+    e = end
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
 def segment(text: str, match_text: Optional[str] = None) -> Segmented:
     seg = Segmented(text=text, match_text=match_text if match_text is not None else text)
     stack: list[int] = []  # indices of open heading blocks
     section: Optional[str] = None
     for start, end in _lines(text):
-        line = text[start:end]
-        stripped = line.strip()
-        if not stripped:
+        s, e = _content(text, start, end)
+        if s == e:
             continue
-        lead = len(line) - len(line.lstrip())
-        s, e = start + lead, start + len(line.rstrip())
-        m = _LABEL_RE.match(line)
+        m = _LABEL_RE.match(text, start, end)
         label = m.group("label").strip() if m else None
         level = _label_level(label) if label else 8
-        body_start = start + m.end() if m else s
+        body_start = m.end() if m else s
         while body_start < e and text[body_start] in " \t":
             body_start += 1
         body = text[body_start:e]
         caps = _is_caps_heading(body)
-        ends_colon = body.rstrip().endswith(":")
+        ends_colon = body.endswith(":")  # body ends at e: no trailing blanks
         short = len(body) < 160 and not _SENT_END.search(body)
         is_heading = bool((label and level < 7 and (short or ends_colon)) or caps or (ends_colon and len(body) < 120))
         if caps and not label:
@@ -180,20 +193,37 @@ def segment(text: str, match_text: Optional[str] = None) -> Segmented:
 _SENT_SPLIT = regex.compile(
     r"[.!?…;](\s+)(?:(?=[\p{Lu}\d\"“(\-–])|(?<=\./\.\s+))"
 )
-_NO_SPLIT_BEFORE = regex.compile(r"(?:\b(?:TP|Tp|ThS|TS|PGS|GS|BS|Đ/c|đ/c|St|v\.v|Q|P|TT|KH|UBND|Ths)\.|\b[\p{Lu}]\.)$")
+_ABBREVIATIONS = ("TP", "Tp", "ThS", "TS", "PGS", "GS", "BS", "Đ/c", "đ/c", "St", "v.v", "Q", "P", "TT", "KH", "UBND", "Ths")
+_NO_SPLIT_BEFORE = regex.compile(
+    r"(?:\b(?:" + "|".join(regex.escape(a) for a in _ABBREVIATIONS) + r")\.|\b[\p{Lu}]\.)$"
+)
+# the letters other than capitals that end an abbreviation
+_ABBREVIATION_LAST = frozenset(a[-1] for a in _ABBREVIATIONS if not a[-1].isupper())
+
+
+def _may_be_abbreviation(text: str, block_start: int, at: int) -> bool:
+    """Every _NO_SPLIT_BEFORE alternative is a capital or an abbreviation's last letter,
+    then a full stop: most sentence ends ("... năm nay. Sau") need no regex search."""
+    if at - 2 < block_start or text[at - 1] != ".":
+        return False
+    last = text[at - 2]
+    return last.isupper() or last in _ABBREVIATION_LAST
 
 
 def _split_sentences(seg: Segmented) -> None:
     """Rule splitter (fast, offset-exact); abbreviations such as "TP." do not end a sentence."""
     text = seg.text
+    sentences = seg.sentences
+    may_be_abbreviation = _may_be_abbreviation
+    no_split = _NO_SPLIT_BEFORE.search
     for bi, b in enumerate(seg.blocks):
-        cur = b.start
-        for m in _SENT_SPLIT.finditer(text, b.start, b.end):
+        cur = start = b.start
+        for m in _SENT_SPLIT.finditer(text, start, b.end):
             at = m.start(1)
-            if _NO_SPLIT_BEFORE.search(text, max(b.start, at - 8), at):
+            if may_be_abbreviation(text, start, at) and no_split(text, max(start, at - 8), at):
                 continue
-            seg.sentences.append(Sentence(cur, at, bi))
+            sentences.append(Sentence(cur, at, bi))
             cur = m.end()
         if cur < b.end:
-            seg.sentences.append(Sentence(cur, b.end, bi))
-    seg._sent_starts = [s.start for s in seg.sentences]
+            sentences.append(Sentence(cur, b.end, bi))
+    seg._sent_starts = [s.start for s in sentences]

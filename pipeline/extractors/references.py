@@ -36,6 +36,16 @@ _STATE = (
     r"(?P<ssym>(?:(?:19|20)\d\d[ \t]?[" + _DASH + r"/][ \t]?)?" + _CODE + r"(?:[ \t]?" + _DASH_CLASS + r"[ \t]?" + _CODE + r"|/" + _CODE + r"){0,4})"
 )
 _ID_RE = regex.compile(r"(?:" + _PARTY + r")|(?:" + _STATE + r")(?![\p{L}\d])", regex.V1)
+# Where an id can start: both forms open with 1-5 digits, an optional letter, at most two
+# blanks, a dash or slash, then a code's capital (after a year in the state form).
+# Scanning for this plain shape and trying _ID_RE only there is much faster than scanning
+# with _ID_RE and its look-behinds at every digit. What follows the dash or slash is a
+# look-ahead so that a start cannot hide a later one (see _id_matches).
+_ID_START = regex.compile(
+    r"\d{1,5}[a-zđ]?[ \t]{0,2}[" + _DASH + r"/]"
+    r"(?=[ \t]{0,2}(?:(?:19|20)\d\d[ \t]?[" + _DASH + r"/][ \t]?)?[\p{Lu}])",
+    regex.V1,
+)
 
 _DATE = (
     r"(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)\d\d)(?!\d)"
@@ -118,8 +128,9 @@ def _tables():
     # numbers first (cheap), the kind word in front checked only where the word before
     # the number ends like a kind word
     old_codes = "|".join(regex.escape(c) for c in data["old_style_codes"])
+    last_syllables = frozenset({w.split()[-1].lower() for w in cue_words} | {"số"})
     number = regex.compile(
-        _LEFT + r"(?P<num>\d{1,5}(?:/(?:19|20)\d\d|[" + _DASH + r"](?:" + old_codes + r")(?![\p{L}\d/]))?)"
+        _after_last_letter(last_syllables) + _LEFT + r"(?P<num>\d{1,5}(?:/(?:19|20)\d\d|[" + _DASH + r"](?:" + old_codes + r")(?![\p{L}\d/]))?)"
         r"(?![\p{L}\d]|[.,]\d|[ \t]*[" + _DASH + r"/][ \t]*[\p{L}\d]|\s*(?:%|‰))",
         regex.V1,
     )
@@ -127,8 +138,22 @@ def _tables():
         r"(?<![\p{L}])(?:(?P<kind>" + alt + r")\s+(?:" + cue + r"\s*)?|(?i:(?P<kind>" + alt_cue + r"))\s+" + cue + r"\s*)$",
         regex.V1,
     )
-    last_syllables = frozenset({w.split()[-1].lower() for w in cue_words} | {"số"})
     return _Tables(words, codes, no_code, kind_before, kind_named, number, number_kind, last_syllables)
+
+
+def _last_letters(syllables) -> str:
+    """The letters that end one of ``syllables`` (lower case), in either case."""
+    last = {w[-1] for w in syllables}
+    upper = {c.upper() for c in last if len(c.upper()) == 1 and c.upper().lower() == c}
+    return "".join(sorted(last | upper))
+
+
+def _after_last_letter(syllables) -> str:
+    """A look-behind for a digit that follows (over blanks and colons) a letter that can end
+    one of ``syllables``: the number scan then hands _number_mentions only the numbers
+    that _word_before may accept, not every number in the text. (A look-behind for whole
+    endings, "ộng", "án", filters more but costs more than it saves.)"""
+    return r"(?<=[" + regex.escape(_last_letters(syllables)) + r"][ \t:]*)(?=\d)"
 
 
 def _words_rx(phrase: str) -> str:
@@ -315,7 +340,7 @@ def extract(seg, doc: Document) -> list[Reference]:
 def _id_mentions(seg, text: str, mt: str) -> list[Reference]:
     t = _tables()
     out = []
-    for m in _ID_RE.finditer(mt):
+    for m in _id_matches(mt):
         if m.group("pnum") is not None:
             id_start, rule = m.start("pnum"), "ref.party_id"
         else:
@@ -351,6 +376,23 @@ def _id_mentions(seg, text: str, mt: str) -> list[Reference]:
             symbol=symbol, id=cid, rule=rule + (f"|{krule}" if krule else ""),
         ))
     return out
+
+
+def _id_matches(mt: str):
+    """The matches of ``_ID_RE.finditer(mt)``, tried only where _ID_START finds a start.
+
+    An _ID_RE match starts at the first digit of a run (its look-behind allows no digit
+    before it) and holds only digits, one letter and blanks before its first dash or
+    slash, so an _ID_START match never runs over the start of a later id.
+    """
+    end = 0
+    for c in _ID_START.finditer(mt):
+        if c.start() < end:
+            continue
+        m = _ID_RE.match(mt, c.start())
+        if m:
+            end = m.end()
+            yield m
 
 
 def _nearest(rx, mt: str, pos: int, endpos: int):
