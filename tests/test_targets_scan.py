@@ -78,7 +78,7 @@ def test_lead_in_shortcut_agrees_with_the_full_search(texts):
             assert targets._lead_start(prefix, r) == (full.start() if full else len(prefix))
             tried += 1
             kept += full is not None
-    assert tried > 1000 and 0 < kept < tried
+    assert 0 < kept < tried and (tried > 1000 or not BENCH.exists())  # enough cases: the bench gives them
 
 
 def test_year_rules_need_four_digits(texts):
@@ -159,7 +159,7 @@ def test_counts_skipped_unread_are_the_ones_reading_drops(texts):
                 skipped += 1
                 assert full is None, seg.text[c.span_start:c.sent_end]
             prev_item = full or prev_item
-    assert skipped > 20
+    assert skipped > 20 or not BENCH.exists()
     kept = _extract(extra[0], "tin_bai")
     assert [(t.value, t.unit, t.status) for t in kept] == [(238, "công trình", "target")]
 
