@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import sqlite3
 from pathlib import Path
@@ -53,6 +54,9 @@ _UNIT_FIELD = {"targets": "responsible", "assignments": "unit", "deadlines": "un
 
 _SENT_BREAK = regex.compile(r"\n|(?<=[.!?…])\s+(?=[\p{Lu}\p{N}\"“(\-])")
 _SENT_WINDOW = 400
+_ISO_DATE = regex.compile(r"(\d{4})(?:-(?:(\d{2})(?:-(\d{2}))?|Q([1-4])|H([12])))?")
+_SENT_STEPS = (48, 160)  # characters back from an item tried before the whole window
+_WS = regex.compile(r"\s")
 
 
 def q(name: str) -> str:
@@ -120,7 +124,7 @@ def date_bounds(value: Any) -> tuple[Optional[str], Optional[str]]:
     if "/" in s:
         first, _, last = s.partition("/")
         return date_bounds(first)[0], date_bounds(last)[1]
-    m = regex.fullmatch(r"(\d{4})(?:-(?:(\d{2})(?:-(\d{2}))?|Q([1-4])|H([12])))?", s)
+    m = _ISO_DATE.fullmatch(s)
     if not m:
         return None, None
     year, month, day, quarter, half = m.groups()
@@ -136,19 +140,59 @@ def date_bounds(value: Any) -> tuple[Optional[str], Optional[str]]:
     return f"{year}-01-01", f"{year}-12-31"
 
 
+def _last_break_end(text: str, lo: int, start: int) -> int:
+    """End of the last break ``_SENT_BREAK.finditer(text, lo, start)`` finds, else ``lo``.
+
+    Scanning all 400 characters back from every item was the index's hot spot, so short
+    stretches just before ``start`` are tried first. Breaks are runs of whitespace: a scan
+    resumed at ``p`` where ``text[p - 1]`` is not whitespace finds exactly the breaks the scan
+    from ``lo`` finds after ``p`` (no break straddles ``p``; look-behinds see before ``p``,
+    and ``start`` stays the end of the string for look-aheads). So the first stretch holding
+    a break gives the same answer as the whole window.
+    """
+    for back in _SENT_STEPS:
+        p = start - back
+        while p > lo and _WS.match(text, p - 1):
+            p -= 1
+        if p <= lo:
+            break
+        left = -1
+        for m in _SENT_BREAK.finditer(text, p, start):
+            left = m.end()
+        if left >= 0:
+            return left
+    left = lo
+    for m in _SENT_BREAK.finditer(text, lo, start):
+        left = m.end()
+    return left
+
+
+def _next_break(text: str, end: int, hi: int):
+    """``_SENT_BREAK.search(text, end, hi)``, trying a short stretch after ``end`` first.
+
+    A break found in the stretch that ends before its last character and is followed by a
+    non-space is the one the whole window gives: every earlier attempt, and this match,
+    looked only at characters inside the stretch.
+    """
+    stop = min(hi, end + _SENT_STEPS[-1])
+    if stop < hi:
+        m = _SENT_BREAK.search(text, end, stop)
+        if m and m.end() < stop and not _WS.match(text, m.end()):
+            return m
+    return _SENT_BREAK.search(text, end, hi)
+
+
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence (or list line) holding text[start:end], at most ~400 chars each side."""
     if not text or start is None or end is None:
         return ""
     lo = max(0, start - _SENT_WINDOW)
-    left = lo
-    for m in _SENT_BREAK.finditer(text, lo, start):
-        left = m.end()
+    left = _last_break_end(text, lo, start)
     if left == lo and lo > 0:  # no break inside the window: at least cut between words
         space = text.find(" ", lo, start)
         left = space + 1 if space >= 0 else lo
     hi = min(len(text), end + _SENT_WINDOW)
-    m = _SENT_BREAK.search(text, end, hi)
+    m = _next_break(text, end, hi)
     right = m.start() if m else hi
     if not m and hi < len(text):
         space = text.rfind(" ", end, hi)
@@ -197,6 +241,19 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
+def _sql_rows(table: str, names: list[str], ids: range, rows: list[dict]) -> list[list]:
+    """``[item_id] + [_sql_value(row[name]) ...]`` per row. Rows come from store.tables, so
+    only list and bool columns need converting; the rest are already str, int, float or None."""
+    kinds = dict(COLUMNS[table])
+    get = operator.itemgetter(*names)
+    out = [[i, *get(r)] if len(names) > 1 else [i, get(r)] for i, r in zip(ids, rows)]
+    special = [j + 1 for j, n in enumerate(names) if kinds.get(n) in ("list", "bool")]
+    for values in out:
+        for j in special:
+            values[j] = _sql_value(values[j])
+    return out
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 def _delete_doc(con: sqlite3.Connection, doc_id: str) -> None:
@@ -207,40 +264,68 @@ def _delete_doc(con: sqlite3.Connection, doc_id: str) -> None:
         con.execute(f"DELETE FROM {q(table)} WHERE doc_id = ?", (doc_id,))
 
 
-def _insert_rows(con: sqlite3.Connection, table: str, rows: list[dict]) -> None:
-    if not rows:
-        return
-    names = list(rows[0])
-    sql = (f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) "
-           f"VALUES ({', '.join('?' for _ in names)})")
-    fields = FTS.get(table)
-    if not fields:
-        con.executemany(sql, [[_sql_value(r[n]) for n in names] for r in rows])
-        return
-    fts_sql = (f"INSERT INTO {q(table + '_fts')} (rowid, {', '.join(q(f) for f in fields)}) "
-               f"VALUES (?, {', '.join('?' for _ in fields)})")
-    for r in rows:
-        cur = con.execute(sql, [_sql_value(r[n]) for n in names])
-        con.execute(fts_sql, [cur.lastrowid] + [fold(str(r[f])) if r.get(f) is not None else None
-                                                for f in fields])
+class _Pending:
+    """Rows waiting to be inserted, one ``executemany`` per table instead of two
+    ``execute`` calls per item.
 
+    ``item_id`` is given explicitly as max(item_id) + 1 onwards, which is what SQLite picks
+    for an INTEGER PRIMARY KEY without AUTOINCREMENT, so the ids (and the FTS rowids that
+    join back to them) are the ones row-by-row inserts got. Deleting changes max(item_id),
+    so pending rows are written and the next ids re-read before any delete.
+    """
 
-def _insert_doc(con: sqlite3.Connection, doc: dict, digest: str) -> int:
-    tables = rows_for(doc)
-    text = doc.get("text") or ""
-    drow = tables["documents"][0]
-    drow.update(_doc_extras(drow, digest))
-    _insert_rows(con, "documents", [drow])
-    count = 0
-    for table in TABLES:
-        if table == "documents":
-            continue
-        rows = tables.get(table) or []
-        for r in rows:
-            r.update(_item_extras(table, r, text))
-        _insert_rows(con, table, rows)
-        count += len(rows)
-    return count
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+        self.rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+        self.doc_ids: set[str] = set()
+        self.next_id: dict[str, int] = {}
+
+    def add(self, doc: dict, digest: str) -> None:
+        tables = rows_for(doc)
+        drow = tables["documents"][0]
+        drow.update(_doc_extras(drow, digest))
+        self.rows["documents"].append(drow)
+        text = doc.get("text") or ""
+        for table in TABLES[1:]:
+            rows = tables.get(table) or []
+            for r in rows:
+                r.update(_item_extras(table, r, text))
+            self.rows[table].extend(rows)
+        self.doc_ids.add(doc["doc_id"])
+
+    def flush(self) -> None:
+        for table, rows in self.rows.items():
+            if rows:
+                self._insert(table, rows)
+                rows.clear()
+        self.doc_ids.clear()
+
+    def forget_ids(self) -> None:
+        """Before a delete: write what is pending, then re-read max(item_id) when next needed."""
+        self.flush()
+        self.next_id.clear()
+
+    def _first_id(self, table: str, n: int) -> int:
+        if table not in self.next_id:
+            top = self.con.execute(f"SELECT max(item_id) FROM {q(table)}").fetchone()[0]
+            self.next_id[table] = (top or 0) + 1
+        first = self.next_id[table]
+        self.next_id[table] = first + n
+        return first
+
+    def _insert(self, table: str, rows: list[dict]) -> None:
+        names = list(rows[0])
+        sql = (f"INSERT INTO {q(table)} (item_id, {', '.join(q(n) for n in names)}) "
+               f"VALUES (?, {', '.join('?' for _ in names)})")
+        first = self._first_id(table, len(rows))
+        ids = range(first, first + len(rows))
+        self.con.executemany(sql, _sql_rows(table, names, ids, rows))
+        fields = FTS.get(table)
+        if fields:
+            fts_sql = (f"INSERT INTO {q(table + '_fts')} (rowid, {', '.join(q(f) for f in fields)}) "
+                       f"VALUES (?, {', '.join('?' for _ in fields)})")
+            self.con.executemany(fts_sql, [[i] + [fold(str(r[f])) if r.get(f) is not None else None
+                                                  for f in fields] for i, r in zip(ids, rows)])
 
 
 def update_index(db_path: Path, docs: Iterable[dict], remove_ids: Iterable[str] = ()) -> None:
@@ -251,14 +336,19 @@ def update_index(db_path: Path, docs: Iterable[dict], remove_ids: Iterable[str] 
         con.execute("BEGIN IMMEDIATE")
         for doc_id in remove_ids:
             _delete_doc(con, doc_id)
+        pending = _Pending(con)
         for doc in docs:
             digest = doc_hash(doc)
+            if doc["doc_id"] in pending.doc_ids:   # the same id twice: see the first one
+                pending.flush()
             old = con.execute("SELECT doc_hash FROM documents WHERE doc_id = ?", (doc["doc_id"],)).fetchone()
             if old and old[0] == digest:
                 continue
             if old:
+                pending.forget_ids()
                 _delete_doc(con, doc["doc_id"])
-            _insert_doc(con, doc, digest)
+            pending.add(doc, digest)
+        pending.flush()
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:

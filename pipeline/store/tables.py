@@ -80,8 +80,18 @@ def _coerce(value: Any, kind: str) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
+# Values that already fit their column (the common case) are kept without a _coerce call.
+_FITS = {"str": str, "int": int, "float": float, "bool": bool}
+
+
 def _row(source: dict, columns: list[tuple[str, str]]) -> dict:
-    return {name: _coerce(source.get(name), kind) for name, kind in columns}
+    out = {}
+    for name, kind in columns:
+        value = source.get(name)
+        if value is None or type(value) is not _FITS.get(kind):
+            value = _coerce(value, kind)
+        out[name] = value
+    return out
 
 
 def document_row(doc: dict) -> dict:

@@ -8,7 +8,9 @@ memory stays flat however large the archive is.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import operator
 import os
 from pathlib import Path
 from typing import Iterable, Optional
@@ -97,10 +99,31 @@ class TableWriter:
     def write(self, rows: list[dict]) -> None:
         if not rows:
             return
-        self.pq.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+        self.pq.write_table(self._arrow(rows))
         if self.csv_fh is not None:
-            self.csv.writerows([_csv_cell(r[n], k) for n, k in self.columns] for r in rows)
+            buf = io.StringIO()   # one file write per batch rather than one per row
+            csv.writer(buf, lineterminator="\r\n").writerows(self._csv_rows(rows))
+            self.csv_fh.write(buf.getvalue())
         self.count += len(rows)
+
+    def _arrow(self, rows: list[dict]) -> pa.Table:
+        """Column by column: the same table ``Table.from_pylist`` builds, in less time."""
+        return pa.Table.from_arrays([pa.array([r[f.name] for r in rows], type=f.type) for f in self.schema],
+                                    schema=self.schema)
+
+    def _csv_rows(self, rows: list[dict]) -> list[list]:
+        """Cells as ``_csv_cell`` makes them. Only list, bool and float columns need it: the
+        csv module already writes None as "" and str / int as themselves."""
+        get = operator.itemgetter(*(n for n, _ in self.columns))
+        if len(self.columns) == 1:
+            out = [[get(r)] for r in rows]
+        else:
+            out = [list(get(r)) for r in rows]
+        special = [(i, k) for i, (_, k) in enumerate(self.columns) if k in ("list", "bool", "float")]
+        for cells in out:
+            for i, kind in special:
+                cells[i] = _csv_cell(cells[i], kind)
+        return out
 
     def close(self) -> list[tuple[Path, Path]]:
         self.pq.close()
