@@ -11,6 +11,7 @@ from pipeline.extractors.entities import iter_units, unit_kind, unit_list_at
 from pipeline.model import Document
 from pipeline.normalise import normalise, unify_tones
 from pipeline.segment import segment
+from strategies import seed_slices
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -127,11 +128,7 @@ def test_committee_member_title_is_not_a_committee():
 @settings(max_examples=25, deadline=None)
 @given(st.data())
 def test_offsets_hold_on_any_slice(data):
-    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
-    text = data.draw(st.sampled_from(texts))
-    i = data.draw(st.integers(0, len(text) - 1))
-    j = data.draw(st.integers(i, min(len(text), i + 3000)))
-    norm, ents = run(text[i:j])
+    norm, ents = run(data.draw(seed_slices()))
     for e in ents:
         assert norm[e.start:e.end] == e.text
 
