@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-from .fold import fold
+from .fold import fold_query
 
 SIMILARITY = 0.8  # token-set similarity needed for two assignment units to match
 DOC_FIELDS = ("doc_type", "number", "issue_date")
@@ -37,9 +37,8 @@ def canon_id(value: Optional[str]) -> Optional[str]:
     return DASHES.sub("-", re.sub(r"\s+", "", text)).casefold() or None
 
 
-def strip_tones(text: str) -> str:
-    """Lowercase, drop Vietnamese tone and vowel marks, đ -> d (the search folding)."""
-    return fold(unicodedata.normalize("NFC", text))
+# lowercase, no Vietnamese tone and vowel marks, đ -> d: the search folding
+strip_tones = fold_query
 
 
 def fold_unit(unit: Optional[str]) -> str:
@@ -60,7 +59,7 @@ def unit_similarity(a: str, b: str) -> float:
 
 def unit_class(unit: Optional[str]) -> str:
     """Class of a target's unit: marks, case and spaces folded; "%" and "%/năm" stay apart."""
-    text = strip_tones(unicodedata.normalize("NFC", unit or ""))
+    text = strip_tones(unit or "")
     text = re.sub(r"phan\s*tram", "%", text)
     return re.sub(r"\s+", "", text)
 

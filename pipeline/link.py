@@ -61,11 +61,13 @@ def task_deadlines(doc: Document, start: int, end: int, cited=None) -> list:
 def _deadlines_to_assignments(doc: Document) -> None:
     """A deadline inside an assignment's span is that task's deadline, and the assignment's
     unit is the deadline's unit."""
-    cited = cited_spans(doc)
+    cited = None
     for a in doc.assignments:
-        inside = task_deadlines(doc, a.start, a.end, cited)
-        if inside and a.deadline is None:
-            a.deadline = inside[0].value
+        if a.deadline is None:   # the assignments extractor sets most of them already
+            cited = cited_spans(doc) if cited is None else cited
+            inside = task_deadlines(doc, a.start, a.end, cited)
+            if inside:
+                a.deadline = inside[0].value
         for d in doc.deadlines:
             if a.start <= d.start < a.end and d.unit is None:
                 d.unit = a.unit

@@ -169,7 +169,7 @@ def segment(text: str, match_text: Optional[str] = None) -> Segmented:
             level = 1 if len(body) > 12 else 0
         name = _section_name(body) if (is_heading or len(body) < 60) else None
         # close headings at the same or a deeper level
-        while stack and seg.blocks[stack[-1]].level >= level and (is_heading or seg.blocks[stack[-1]].level >= level):
+        while stack and seg.blocks[stack[-1]].level >= level:
             stack.pop()
         if name:
             section = name

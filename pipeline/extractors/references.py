@@ -322,12 +322,12 @@ def _is_level(word: str) -> bool:
 
 def extract(seg, doc: Document) -> list[Reference]:
     text, mt = seg.text, seg.match_text
-    refs = _id_mentions(seg, text, mt) + _number_mentions(seg, text, mt)
+    refs = _id_mentions(text, mt) + _number_mentions(text, mt)
     refs.sort(key=lambda r: r.start)
     refs = _drop_overlaps(_listed_numbers(_drop_overlaps(refs), text, mt))
     starts = [r.start for r in refs]
     for r in refs:
-        _attach_tail(seg, r, text, mt, starts)
+        _attach_tail(r, text, mt, starts)
         if r.date is None:
             r.date = _lead_date(seg, r, mt)
     _propagate(refs)
@@ -337,7 +337,7 @@ def extract(seg, doc: Document) -> list[Reference]:
     return refs
 
 
-def _id_mentions(seg, text: str, mt: str) -> list[Reference]:
+def _id_mentions(text: str, mt: str) -> list[Reference]:
     t = _tables()
     out = []
     for m in _id_matches(mt):
@@ -419,7 +419,7 @@ def _flex_lookup(written: str):
     return None
 
 
-def _number_mentions(seg, text: str, mt: str) -> list[Reference]:
+def _number_mentions(text: str, mt: str) -> list[Reference]:
     t = _tables()
     out = []
     for m in t.number.finditer(mt):
@@ -438,10 +438,11 @@ def _number_mentions(seg, text: str, mt: str) -> list[Reference]:
         if k.name is None:  # "văn bản số 3759": a bare-numbered letter
             k = t.no_code
         num = canonical_id(num)
+        number, symbol = split_id(num)
         start = kb.start("kind")
         out.append(Reference(
             start=start, end=m.end(), text=text[start:m.end()], kind=k.name,
-            number=split_id(num)[0], symbol=split_id(num)[1], id=num, rule=f"ref.number_only|{k.rule}",
+            number=number, symbol=symbol, id=num, rule=f"ref.number_only|{k.rule}",
         ))
     return out
 
@@ -461,8 +462,9 @@ def _listed_numbers(refs: list[Reference], text: str, mt: str) -> list[Reference
             if not m:
                 break
             num = m.group("num")
+            number, symbol = split_id(num)
             nxt = Reference(start=m.start("m"), end=m.end("m"), text=text[m.start("m"):m.end("m")], kind=prev.kind,
-                            number=split_id(num)[0], symbol=split_id(num)[1], id=num,
+                            number=number, symbol=symbol, id=num,
                             rule="ref.listed_number|" + prev.rule.split("|")[-1])
             out.append(nxt)
             prev = nxt
@@ -504,7 +506,7 @@ def _clause_limit(mt: str, pos: int) -> int:
     return min(len(mt), pos + 500, nl if nl >= 0 else len(mt))
 
 
-def _attach_tail(seg, r: Reference, text: str, mt: str, starts: list[int]) -> None:
+def _attach_tail(r: Reference, text: str, mt: str, starts: list[int]) -> None:
     """Date, issuer and subject written after the id, in any order."""
     pos, limit = r.end, _clause_limit(mt, r.end)
     for _ in range(6):
