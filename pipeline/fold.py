@@ -69,3 +69,15 @@ def ref_key(ref_id: str | None) -> str | None:
         return None
     key = _SPACES.sub("", _DASHES.sub("-", unicodedata.normalize("NFC", ref_id)))
     return fold(key) or None
+
+
+_AROUND_JOINERS = regex.compile(r"\s*([-/])\s*")
+
+
+def names_id(text: str | None, key: str) -> bool:
+    """Whether ``text`` (a title, say) names the document whose :func:`ref_key` is ``key``
+    as a whole id: "120-NQ/TW" names 120-NQ/TW, not 20-NQ/TW."""
+    if not text or not key:
+        return False
+    folded = fold(_AROUND_JOINERS.sub(r"\1", _DASHES.sub("-", unicodedata.normalize("NFC", text))))
+    return regex.search(r"(?<![\p{N}])" + regex.escape(key) + r"(?![\p{L}\p{N}])", folded) is not None

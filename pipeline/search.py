@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import regex
 
-from .fold import TOKEN, fold, fold_query, ref_key
+from .fold import TOKEN, fold, fold_query, names_id, ref_key
 from .store.index import FTS, INDEX_NAME, connect_ro, date_bounds, q
 
 # --kind name -> table
@@ -390,7 +390,7 @@ def citing(db: str | Path | sqlite3.Connection, directive: str) -> dict[str, Any
         entry = docs.setdefault(r["doc_id"], {
             "doc_id": r["doc_id"], "title": r["title"], "doc_type": r["doc_type"],
             "issue_date": r["issue_date"], "issuer": r["issuer"], "mentions": [],
-            "implements": bool(r["title"]) and key in (ref_key(r["title"]) or ""),
+            "implements": names_id(r["title"], key),
         })
         entry["mentions"].append({"start": r["start"], "end": r["end"], "text": r["text"], "kind": r["kind"],
                                   "sentence": r["sentence"], "context": _around(r["sentence"] or "", r["text"] or ""),
