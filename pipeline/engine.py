@@ -10,7 +10,6 @@ what was committed. The output files are derived from the store at the end of th
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import re
@@ -747,11 +746,9 @@ def _read_manifest(out: Path) -> dict:
 
 
 def _update_index(records: Records, out: Path) -> Optional[int]:
-    """Feed changed documents to the SQLite index in batches, if the index module is there."""
-    try:
-        from .store.index import update_index
-    except (ImportError, AttributeError):
-        return None
+    """Feed changed documents to the SQLite index in batches."""
+    from .store.index import update_index
+
     db = out / "index.sqlite"
     if not db.exists():
         records.begin()
@@ -780,11 +777,9 @@ def _update_index(records: Records, out: Path) -> Optional[int]:
 
 def index_conflicts(out: Path) -> Optional[int]:
     """Put the checker's conflicts into index.sqlite (they are corpus-wide: replaced whole)."""
+    from .store.index import load_conflicts, read_conflicts
+
     db = out / "index.sqlite"
-    try:
-        from .store.index import load_conflicts, read_conflicts
-    except ImportError:
-        return None
     conflicts = read_conflicts(out)
     if conflicts is None or not db.exists():
         return None
@@ -792,16 +787,12 @@ def index_conflicts(out: Path) -> Optional[int]:
 
 
 def _run_check(out: Path, quiet: bool) -> Any:
-    """Cross-document checks over the finished output, if the checker is installed. A
-    failing checker is reported, not fatal: the extraction output is already complete."""
+    """Cross-document checks over the finished output. A failing checker is reported, not
+    fatal: the extraction output is already complete."""
+    from .check import run_check
+
     try:
-        from .check import run_check
-    except ImportError:
-        return None
-    try:
-        if "quiet" in inspect.signature(run_check).parameters:
-            return run_check(out, quiet=quiet)
-        return run_check(out)
+        return run_check(out, quiet=quiet)
     except Exception as exc:
         print(f"chidao run: the checker failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return {"failed": f"{type(exc).__name__}: {exc}"}

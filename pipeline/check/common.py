@@ -19,6 +19,7 @@ import regex
 
 from .. import patterns
 from ..fold import fold
+from ..store.export import iter_documents
 
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 _DIGITS = regex.compile(r"\d")
@@ -30,12 +31,7 @@ def config() -> dict:
 
 def read_documents(out_dir: Path) -> list[dict]:
     """The archive: every line of OUT/documents.jsonl."""
-    docs = []
-    with open(Path(out_dir) / "documents.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                docs.append(json.loads(line))
-    return docs
+    return list(iter_documents(Path(out_dir)))
 
 
 # --- text keys -------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import networkx as nx
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..store.writers import temp_path
+
 FLAT = ["kind", "doc_id",
         "a_doc_id", "a_start", "a_end", "a_text", "a_value",
         "b_doc_id", "b_start", "b_end", "b_text", "b_value",
@@ -21,7 +23,7 @@ _INTS = {"a_start", "a_end", "b_start", "b_end"}
 
 
 def _atomic(final: Path, write: Callable[[Path], None]) -> None:
-    tmp = final.with_name(f".tmp-{os.getpid()}-{final.name}")
+    tmp = temp_path(final)   # the name clean_temps removes after a killed run
     try:
         write(tmp)
         os.replace(tmp, final)

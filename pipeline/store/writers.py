@@ -132,11 +132,3 @@ class TableWriter:
             self.csv_fh.close()
             done.append((self.csv_tmp, self.csv_final))
         return done
-
-
-def write_json(final: Path, obj) -> tuple[Path, Path]:
-    tmp = temp_path(final)
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(obj, fh, ensure_ascii=False, indent=1)
-        fh.write("\n")
-    return tmp, final
