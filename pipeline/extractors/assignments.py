@@ -30,7 +30,7 @@ from ..link import cited_spans, task_deadlines
 from ..model import Assignment, Document
 from ..normalise import unify_tones
 from ..segment import Segmented
-from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, _memo, clean, iter_units, unit_at, unit_kind, unit_list_at
+from .entities import SKIP_SECTIONS, _NA, _NB, _SP, _alt, _memo, _parts, clean, iter_units, unit_at, unit_kind, unit_list_at
 from .entities import _lower as _memo_lower
 
 _TASK_SECTIONS = ("to_chuc_thuc_hien", "nhiem_vu_giai_phap")
@@ -174,7 +174,7 @@ def cues() -> Cues:
 
 def _first_word(phrase: str) -> str:
     """The lower-cased first word of a cue as ``_alt`` writes it."""
-    return regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(phrase.strip()))[0].lower()
+    return _parts(phrase)[0].lower()
 
 
 def _heads(phrases) -> tuple:
@@ -182,7 +182,7 @@ def _heads(phrases) -> tuple:
     when written in lower case."""
     heads = set()
     for phrase in phrases:
-        first = regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(phrase.strip()))[0]
+        first = _parts(phrase)[0]
         letters = first[0] + first[0].upper() if first[0].islower() else first[0]
         heads.update(ch + first[1:] for ch in letters)
     return tuple(sorted(heads))
@@ -320,14 +320,7 @@ def _heading_units(seg: Segmented, bi: int) -> list[tuple[int, int]]:
 
 
 def _under(seg: Segmented, bi: int, head: int) -> bool:
-    i = seg.blocks[bi].parent
-    for _ in range(20):
-        if i is None:
-            return False
-        if i == head:
-            return True
-        i = seg.blocks[i].parent
-    return False
+    return any(a is seg.blocks[head] for a in seg.ancestors(bi))
 
 
 # ---- the three readings --------------------------------------------------------------
@@ -515,12 +508,12 @@ def _by_subject(seg: Segmented, doc: Document, c: Cues, cue_starts: list[int]) -
         after = _skip_deadline(doc, mt, units[-1][1])
         rel = c.relative.match(mt, after)
         if rel and not c.assignee.search(mt, after, rel.start("modal")):
-            end = _subject_end(seg, pos, c)
+            end = _subject_end(seg, pos)
             out += [a for u in units if (a := _make(seg, u, rel.start("modal"), end, "asg.relative"))]
             continue
         inline = _UNIT_THEN_TASK.match(mt, after) if plain else None
         if inline:  # "3. Sở Y tế: Phối hợp ...", "2. Sở Nông nghiệp và PTNT a) Chủ trì ..."
-            end = _subject_end(seg, pos, c)
+            end = _subject_end(seg, pos)
             out += [a for u in units if (a := _make(seg, u, inline.end(), end, "asg.inline"))]
             continue
         labelled = plain
@@ -542,7 +535,7 @@ def _by_subject(seg: Segmented, doc: Document, c: Cues, cue_starts: list[int]) -
             continue
         if modal and c.requester.match(mt, modal.end()):  # "Chính phủ tiếp tục giao bộ, ngành ..."
             continue
-        end = _subject_end(seg, pos, c)
+        end = _subject_end(seg, pos)
         if not seg.blocks[seg.block_at(pos)].label:
             end = _continued(seg, end, c)
         found = [a for u in units if (a := _make(seg, u, after, end, "asg.subject"))]
@@ -567,7 +560,7 @@ def _units_at(mt: str, pos: int, c: Cues) -> list[tuple[int, int]]:
     return units
 
 
-def _subject_end(seg: Segmented, pos: int, c: Cues) -> int:
+def _subject_end(seg: Segmented, pos: int) -> int:
     """A subject's task runs to the end of its sentence; in a list item, on through the
     item (and its wrapped continuation lines) until another sentence names a new subject."""
     end = _clause_end(seg, pos)
@@ -579,13 +572,14 @@ def _subject_end(seg: Segmented, pos: int, c: Cues) -> int:
             and seg.text[seg.blocks[last + 1].start:seg.blocks[last + 1].start + 1].islower():
         last += 1
     limit = seg.blocks[last].end
-    for s in seg.sentences:
-        if end <= s.start < limit:
-            p = _LEAD.match(seg.match_text, s.start).end()
-            if unit_list_at(seg.match_text, p):
-                break
-            end = s.end
-    return max(end, _clause_end(seg, pos))
+    for s in seg.sentences[bisect.bisect_left(seg._sent_starts, end):]:
+        if s.start >= limit:
+            break
+        p = _LEAD.match(seg.match_text, s.start).end()
+        if unit_list_at(seg.match_text, p):
+            break
+        end = s.end   # only grows: sentences are in order and do not overlap
+    return end
 
 
 def _by_cue(seg: Segmented, c: Cues, low: Optional[str]) -> list[Assignment]:

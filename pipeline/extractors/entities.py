@@ -46,8 +46,7 @@ def _word_rx(word: str, capital: bool = True) -> str:
     """A YAML word as a regex: tone-unified, flexible blanks around commas and dashes, a
     lower-case first letter also matching its capital (``capital=False``: not, for a
     regex that ignores case anyway)."""
-    word = unify_tones(word.strip())
-    parts = regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", word)
+    parts = _parts(word)
     out = []
     for i, p in enumerate(parts):
         esc = "[-–—]" if p in "-–—" else regex.escape(p)
@@ -280,7 +279,7 @@ def _leads(words) -> Optional[frozenset]:
     lower-case word ("cơ sở"). None when a phrase could start anywhere."""
     out: set[str] = set()
     for w in words:
-        parts = regex.findall(r"[\p{L}\p{M}\d]+|[^\s\p{L}\p{M}\d]", unify_tones(w.strip()))
+        parts = _parts(w)
         if not parts:
             return None
         p = parts[0]
@@ -624,14 +623,6 @@ def _read_name(t: str, pos: int, g: Grammar) -> Optional[int]:
     return end
 
 
-@dataclass(frozen=True)
-class _Span:
-    end_: int
-
-    def end(self) -> int:
-        return self.end_
-
-
 def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
     """End of the unit starting at ``pos`` ([quantifier] head [domain] modifier*), or None.
     Greedy and without backtracking, which is what the grammar needs."""
@@ -672,7 +663,7 @@ def parse_unit(t: str, pos: int, depth: int = 0) -> Optional[int]:
                 j = g.and_name.match(t, end)
                 if j:
                     end = (g.any_domain.match(t, j.end()) or g.agency_name.match(t, j.end())
-                           or _Span(_name(t, j.end(), g) or end)).end()
+                           or _End(_name(t, j.end(), g) or end)).end()
         else:
             m = g.needs_lower.match(t, p, w) if w in f["needs_lower"] else None
             d = g.any_domain.match(t, m.end()) if m else None
