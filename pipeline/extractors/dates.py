@@ -171,22 +171,18 @@ def _citation(mt: str, t: _vntime.TimeMatch) -> Optional[str]:
 
 
 class _Cues:
-    """The deadline cue right before each date, looked for once per date (the year
-    context and the roles both ask), and the year the document speaks from, worked out
-    only when a date has a cue: ``deadlines.governs`` finds no deadline without one, and
-    it alone uses that year."""
+    """The deadline cue right before a date (``deadlines.cue_before`` caches it: the year
+    context, the roles and the deadlines extractor all ask), and the year the document
+    speaks from, worked out only when a date has a cue: ``deadlines.governs`` finds no
+    deadline without one, and it alone uses that year."""
 
     def __init__(self, seg: Segmented, issue_date: Optional[str]):
         self.seg, self.issue_date = seg, issue_date
         self.dated: list[tuple[int, int, str, Optional[str]]] = []  # (start, end, value, role)
-        self._before: dict[tuple[int, int], Optional[deadlines.Cue]] = {}
         self._speaks_from: Optional[tuple[Optional[int]]] = None
 
     def before(self, t: _vntime.TimeMatch) -> Optional[deadlines.Cue]:
-        key = (t.start, t.end)
-        if key not in self._before:
-            self._before[key] = deadlines.cue_before(self.seg.match_text, t.start, t.end)
-        return self._before[key]
+        return deadlines.cue_before(self.seg.match_text, t.start, t.end)
 
     def governs(self, t: _vntime.TimeMatch, value: str) -> Optional[deadlines.Cue]:
         if self.before(t) is None:
